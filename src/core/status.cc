@@ -1,0 +1,46 @@
+#include "core/status.h"
+
+#include <cstring>
+#include <string>
+
+namespace panorama {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kInvalidArgument: return "Invalid argument";
+    case StatusCode::kNotFound: return "Not found";
+    case StatusCode::kAlreadyExists: return "Already exists";
+    case StatusCode::kCorruption: return "Corruption";
+    case StatusCode::kIOError: return "IO error";
+    case StatusCode::kFailedPrecondition: return "Failed precondition";
+    case StatusCode::kResourceExhausted: return "Resource exhausted";
+    case StatusCode::kInternal: return "Internal";
+  }
+  return "Unknown";
+}
+
+Status Status::FromErrno(std::string_view what, int err) {
+  std::string message(what);
+  message += ": ";
+  message += std::strerror(err);
+  return IOError(std::move(message));
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out(StatusCodeName(code_));
+  out += ": ";
+  out += message_;
+  return out;
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  std::string message(context);
+  message += ": ";
+  message += message_;
+  return {code_, std::move(message)};
+}
+
+}  // namespace panorama
