@@ -1,0 +1,14 @@
+// The `panorama` subcommands. Each Register* adds one subcommand to the CLI11 app; the
+// subcommand's callback runs the command and records its exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace panorama::cli {
+
+void RegisterIngest(CLI::App& app, int& exit_code);
+void RegisterStats(CLI::App& app, int& exit_code);
+void RegisterVerify(CLI::App& app, int& exit_code);
+void RegisterSchema(CLI::App& app, int& exit_code);
+
+}  // namespace panorama::cli

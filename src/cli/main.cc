@@ -1,0 +1,17 @@
+// panorama: the command-line entry point. Each subcommand lives in its own file.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Panorama: a real-time big-data engine for finance"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "panorama 0.1.0");
+  int exit_code = 0;
+  panorama::cli::RegisterIngest(app, exit_code);
+  panorama::cli::RegisterStats(app, exit_code);
+  panorama::cli::RegisterVerify(app, exit_code);
+  panorama::cli::RegisterSchema(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
