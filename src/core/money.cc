@@ -118,26 +118,31 @@ Result<int64_t> ParseDecimalAmount(std::string_view text, int exponent, int shif
     }
   }
   if (digit_count == 0) return Status::InvalidArgument("amount has no digits");
-  int power = exponent + shift - fraction_digits;
+  // The largest magnitude int64 holds: 2^63 - 1, or 2^63 for a negative amount (INT64_MIN).
+  const Uint128 limit =
+      static_cast<Uint128>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+  // In 64 bits so that an extreme `shift` cannot overflow.
+  int64_t power = int64_t{exponent} + shift - fraction_digits;
   if (power < 0) {
+    // digits < 10^30, so a divisor past 10^30 leaves only zero divisible (and 10^39 would
+    // not fit in 128 bits).
     Uint128 divisor = 1;
-    for (int k = 0; k < -power; ++k) divisor *= 10;
+    for (int64_t k = 0; k < -power && k <= 30; ++k) divisor *= 10;
     if (digits % divisor != 0) {
       return Status::InvalidArgument("amount has more decimal places than the currency allows (" +
                                      std::to_string(exponent) + ")");
     }
     digits /= divisor;
   } else {
-    for (int k = 0; k < power; ++k) {
+    for (int64_t k = 0; k < power && digits != 0; ++k) {
       digits *= 10;
-      if (digits > static_cast<Uint128>(std::numeric_limits<int64_t>::max())) break;
+      if (digits > limit) break;
     }
   }
-  if (digits > static_cast<Uint128>(std::numeric_limits<int64_t>::max())) {
-    return Status::InvalidArgument("amount overflows 64-bit minor units");
-  }
-  auto value = static_cast<int64_t>(digits);
-  return negative ? -value : value;
+  if (digits > limit) return Status::InvalidArgument("amount overflows 64-bit minor units");
+  auto magnitude = static_cast<uint64_t>(digits);
+  // Negated in unsigned arithmetic so that 2^63 becomes INT64_MIN without overflow.
+  return static_cast<int64_t>(negative ? 0 - magnitude : magnitude);
 }
 
 std::string FormatAmount(int64_t minor, int exponent) {

@@ -92,8 +92,9 @@ Result<Timestamp> ParseIso8601(std::string_view text, std::optional<int> default
       ++pos;
       int oh = 0, om = 0;
       if (!ReadDigits(text, pos, 2, oh)) return Bad("expected a two-digit offset hour");
-      if (pos < text.size() && text[pos] == ':') ++pos;
-      if (pos < text.size() && !ReadDigits(text, pos, 2, om)) {
+      bool colon = pos < text.size() && text[pos] == ':';
+      if (colon) ++pos;
+      if ((colon || pos < text.size()) && !ReadDigits(text, pos, 2, om)) {
         return Bad("expected two-digit offset minutes");
       }
       if (oh > 18 || om > 59) return Bad("offset out of range");
@@ -161,7 +162,9 @@ Result<Timestamp> ParseEpoch(std::string_view text, EpochUnit unit) {
 
 std::string FormatIso8601(Timestamp ts) {
   int64_t day_number = DayNumber(ts);
-  int64_t within = ts - day_number * kMicrosPerDay;
+  // The remainder, not ts - day_number * kMicrosPerDay, which overflows near INT64_MIN.
+  int64_t within = ts % kMicrosPerDay;
+  if (within < 0) within += kMicrosPerDay;
   std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{day_number}}};
   int64_t second_of_day = within / kMicrosPerSecond;
   int64_t micros = within % kMicrosPerSecond;

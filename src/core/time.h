@@ -39,7 +39,7 @@ std::string FormatDate(Timestamp ts);
 
 // Days since the epoch, rounded towards negative infinity.
 inline int64_t DayNumber(Timestamp ts) {
-  return ts >= 0 ? ts / kMicrosPerDay : -((-ts + kMicrosPerDay - 1) / kMicrosPerDay);
+  return ts / kMicrosPerDay - (ts % kMicrosPerDay < 0 ? 1 : 0);
 }
 
 }  // namespace panorama
