@@ -28,6 +28,7 @@
 #include "ingest/record_reader.h"
 #include "log/transaction_log.h"
 #include "state/event_store.h"
+#include "state/loader.h"
 #include "support/synthetic.h"
 
 namespace panorama {
@@ -104,24 +105,14 @@ double BenchIngest(const std::string& csv, const std::string& dir, size_t batch_
   double s = Seconds([&] {
     auto store = EventStore::Open(dir);
     if (!store.ok()) Die(store.status().ToString());
-    std::vector<Event> batch(batch_size);
-    size_t filled = 0;
-    auto flush = [&] {
-      auto r = (*store)->Append(std::span<const Event>(batch.data(), filled));
-      if (!r.ok()) Die(r.status().ToString());
-      accepted += r->accepted;
-      filled = 0;
-    };
     ReaderOptions options;
     auto reader = RecordReader::Open(csv, options);
     if (!reader.ok()) Die(reader.status().ToString());
-    Reject reject;
-    for (;;) {
-      auto outcome = (*reader)->Next(&batch[filled], &reject);
-      if (outcome == RecordReader::Outcome::kEnd) break;
-      if (outcome == RecordReader::Outcome::kEvent && ++filled == batch_size) flush();
-    }
-    if (filled > 0) flush();
+    LoadCounts counts;
+    Status loaded = LoadRecords(
+        **reader, **store, batch_size, [](const Reject&) { return Status::Ok(); }, &counts);
+    if (!loaded.ok()) Die(loaded.ToString());
+    accepted = counts.accepted;
     if (!(*store)->Close().ok()) Die("close failed");
   });
   if (accepted != expected) Die("ingest accepted " + std::to_string(accepted));
@@ -223,7 +214,7 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(rows),
               static_cast<unsigned long long>(synthetic.distinct),
               static_cast<unsigned long long>(synthetic.duplicates),
-              static_cast<unsigned long long>(synthetic.bad), file_bytes / 1e6, o.batch,
+              static_cast<unsigned long long>(synthetic.bad), static_cast<double>(file_bytes) / 1e6, o.batch,
               o.repeats);
 
   // Pre-encode the accepted events for the append benchmark.
@@ -248,10 +239,10 @@ int Main(int argc, char** argv) {
   double p = Median(parse), a = Median(append), i = Median(ingest), s = Median(sqlite);
   auto rate = [](double n, double secs) { return n / secs; };
   std::printf("\n%-52s %14s\n", "figure (median)", "per second");
-  std::printf("%-52s %14.0f rows\n", "CSV parse + validate, one core", rate(double(rows), p));
-  std::printf("%-52s %14.0f events\n", "durable append, fsync per batch", rate(double(valid_rows), a));
-  std::printf("%-52s %14.0f rows\n", "panorama ingest (parse, dedup, log, index)", rate(double(rows), i));
-  std::printf("%-52s %14.0f rows\n", "SQLite peer (PK, WAL, synchronous=FULL)", rate(double(rows), s));
+  std::printf("%-52s %14.0f rows\n", "CSV parse + validate, one core", rate(static_cast<double>(rows), p));
+  std::printf("%-52s %14.0f events\n", "durable append, fsync per batch", rate(static_cast<double>(valid_rows), a));
+  std::printf("%-52s %14.0f rows\n", "panorama ingest (parse, dedup, log, index)", rate(static_cast<double>(rows), i));
+  std::printf("%-52s %14.0f rows\n", "SQLite peer (PK, WAL, synchronous=FULL)", rate(static_cast<double>(rows), s));
   std::printf("%-52s %14.2fx\n", "panorama ingest / SQLite", s / i);
   std::filesystem::remove_all(root);
   return 0;

@@ -16,6 +16,7 @@
 #include "ingest/pii.h"
 #include "ingest/record_reader.h"
 #include "state/event_store.h"
+#include "state/loader.h"
 
 namespace panorama::cli {
 namespace {
@@ -47,11 +48,10 @@ std::string DefaultRejectsPath(const std::string& data_dir) {
   return fmt::format("{}/rejects/ingest-{}-{}.csv", data_dir, seconds, ::getpid());
 }
 
-// Streams one file into the store in batches. Returns non-OK only for fatal errors of the
-// store (the file's own fatal errors land in summary->error).
+// Loads one file. Returns non-OK only for fatal errors of the store or the rejects file
+// (the file's own fatal errors land in summary->error).
 Status IngestFile(const std::string& path, const ReaderOptions& options, size_t batch_size,
-                  EventStore& store, RejectFile& rejects, std::vector<Event>& batch,
-                  FileSummary* summary) {
+                  EventStore& store, RejectFile& rejects, FileSummary* summary) {
   auto start = std::chrono::steady_clock::now();
   summary->file = path;
   auto reader = RecordReader::Open(path, options);
@@ -59,32 +59,16 @@ Status IngestFile(const std::string& path, const ReaderOptions& options, size_t 
     summary->error = reader.status().message();
     return Status::Ok();
   }
-  size_t filled = 0;
-  auto flush = [&]() -> Status {
-    if (filled == 0) return Status::Ok();
-    PANO_ASSIGN_OR_RETURN(AppendOutcome outcome,
-                          store.Append(std::span<const Event>(batch.data(), filled)));
-    summary->accepted += outcome.accepted;
-    summary->duplicates += outcome.duplicates;
-    filled = 0;
-    return Status::Ok();
-  };
-  Reject reject;
-  for (;;) {
-    auto outcome = (*reader)->Next(&batch[filled], &reject);
-    if (outcome == RecordReader::Outcome::kEnd) break;
-    if (outcome == RecordReader::Outcome::kReject) {
-      ++summary->rejected;
-      PANO_RETURN_IF_ERROR(rejects.Write(reject));
-      continue;
-    }
-    if (++filled == batch_size) PANO_RETURN_IF_ERROR(flush());
-  }
-  PANO_RETURN_IF_ERROR(flush());
+  LoadCounts counts;
+  Status status = LoadRecords(
+      **reader, store, batch_size, [&](const Reject& r) { return rejects.Write(r); }, &counts);
+  summary->accepted = counts.accepted;
+  summary->duplicates = counts.duplicates;
+  summary->rejected = counts.rejected;
   summary->warnings = (*reader)->warnings();
   summary->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return Status::Ok();
+  return status;
 }
 
 int RunIngest(const IngestArgs& args) {
@@ -129,6 +113,10 @@ int RunIngest(const IngestArgs& args) {
     std::cerr << fmt::format("recovered: torn log tail of {} bytes truncated at {}\n",
                              opened.log.truncated_bytes, opened.log.truncated_at);
   }
+  if (opened.index_rebuilt) {
+    std::cerr << "recovered: the id index held records lost with the torn tail; rebuilt it "
+                 "from the log\n";
+  }
   if (opened.index_replayed > 0) {
     std::cerr << fmt::format("recovered: {} log records replayed into the id index\n",
                              opened.index_replayed);
@@ -144,12 +132,11 @@ int RunIngest(const IngestArgs& args) {
 
   RejectFile rejects(args.rejects_path.empty() ? DefaultRejectsPath(args.data_dir)
                                                : args.rejects_path);
-  std::vector<Event> batch(args.batch_size, Event(options.kind));
   std::vector<FileSummary> summaries;
   int exit_code = 0;
   for (const std::string& file : args.files) {
     FileSummary& summary = summaries.emplace_back();
-    Status status = IngestFile(file, options, args.batch_size, **store, rejects, batch, &summary);
+    Status status = IngestFile(file, options, args.batch_size, **store, rejects, &summary);
     if (!status.ok()) {
       // The store failed: what was acknowledged is durable, the rest of the run is not.
       rejects.Close().IgnoreError();

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <string_view>
@@ -49,6 +51,22 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::IOError(std::move(message));
 }
 
+// Makes the log durable before RocksDB persists index entries: under SyncPolicy::kNone or
+// kInterval the index must never reach disk ahead of the log records it points at, or a
+// power failure would leave keys whose events are gone (and would then be skipped as
+// duplicates when reloaded).
+class SyncLogBeforeFlush : public rocksdb::EventListener {
+ public:
+  void set_log(TransactionLog* log) { log_.store(log); }
+  void OnFlushBegin(rocksdb::DB* /*db*/, const rocksdb::FlushJobInfo& /*info*/) override {
+    TransactionLog* log = log_.load();
+    if (log != nullptr) log->Sync().IgnoreError();
+  }
+
+ private:
+  std::atomic<TransactionLog*> log_{nullptr};
+};
+
 }  // namespace
 
 std::string LogDir(const std::string& data_dir) { return data_dir + "/log"; }
@@ -62,8 +80,14 @@ struct EventStore::Impl {
   std::unique_ptr<rocksdb::DB> index;
   OpenReport report;
   rocksdb::WriteOptions write_options;
+  std::shared_ptr<SyncLogBeforeFlush> flush_listener = std::make_shared<SyncLogBeforeFlush>();
 
   std::mutex mu;
+  // Set (under mu) when an index write failed after its records reached the log: the index
+  // no longer reflects the log, so accepting more would store those events again and move
+  // applied_seq past records the index lacks. Append() refuses work until a reopen replays
+  // the log into the index.
+  Status failed;
   // Scratch reused across Append() calls (guarded by mu).
   std::string keys;
   std::vector<size_t> key_ends;
@@ -77,6 +101,7 @@ struct EventStore::Impl {
 
   ~Impl() {
     index.reset();
+    flush_listener->set_log(nullptr);
     log.reset();
     if (lock_fd >= 0) ::close(lock_fd);
   }
@@ -102,8 +127,14 @@ struct EventStore::Impl {
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // Most lookups are for new keys: a memtable Bloom filter answers those without a
+    // skiplist search.
+    options.memtable_prefix_bloom_size_ratio = 0.05;
+    options.memtable_whole_key_filtering = true;
     options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
     options.keep_log_file_num = 2;
+    flush_listener->set_log(log.get());
+    options.listeners.push_back(flush_listener);
     rocksdb::DB* db = nullptr;
     PANO_RETURN_IF_ERROR(
         FromRocks(rocksdb::DB::Open(options, StateDir(data_dir), &db), "cannot open id index"));
@@ -162,7 +193,11 @@ struct EventStore::Impl {
 
 EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EventStore::~EventStore() {
-  if (impl_ && impl_->index) impl_->index->Flush(rocksdb::FlushOptions()).PermitUncheckedError();
+  if (!impl_ || !impl_->index) return;
+  // As in Close(), the log first: the index (which RocksDB also flushes when it closes) must
+  // not become durable ahead of records that SyncPolicy::kNone/kInterval left unsynced.
+  impl_->log->Sync().IgnoreError();
+  impl_->index->Flush(rocksdb::FlushOptions()).PermitUncheckedError();
 }
 
 Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& data_dir,
@@ -178,6 +213,17 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& data_dir
   PANO_ASSIGN_OR_RETURN(impl->log, TransactionLog::Open(LogDir(data_dir), options.log));
   impl->report.log = impl->log->recovery();
   PANO_RETURN_IF_ERROR(impl->OpenIndex());
+  PANO_ASSIGN_OR_RETURN(uint64_t applied, impl->AppliedSeq());
+  if (applied > impl->log->last_seq() && impl->report.log.tail_truncated) {
+    // Recovery cut records off the log that the index already holds (the tail was damaged
+    // after it was synced). Those events are no longer stored, so their keys must go too,
+    // or reloading them would skip them as duplicates: rebuild the index from the log.
+    impl->index.reset();
+    PANO_RETURN_IF_ERROR(
+        FromRocks(rocksdb::DestroyDB(StateDir(data_dir), rocksdb::Options()), "id index reset"));
+    PANO_RETURN_IF_ERROR(impl->OpenIndex());
+    impl->report.index_rebuilt = true;
+  }
   PANO_RETURN_IF_ERROR(impl->CatchUp());
   return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
 }
@@ -186,6 +232,7 @@ Result<AppendOutcome> EventStore::Append(std::span<const Event> events,
                                          std::vector<uint8_t>* duplicate) {
   Impl& s = *impl_;
   std::lock_guard<std::mutex> lock(s.mu);
+  if (!s.failed.ok()) return s.failed;
   size_t n = events.size();
   AppendOutcome outcome;
   if (n == 0) {
@@ -244,7 +291,13 @@ Result<AppendOutcome> EventStore::Append(std::span<const Event> events,
     ++seq;
   }
   batch.Put(std::string(kAppliedSeqKey), EncodeFixed64(seq - 1));
-  PANO_RETURN_IF_ERROR(FromRocks(s.index->Write(s.write_options, &batch), "id index write"));
+  Status written = FromRocks(s.index->Write(s.write_options, &batch), "id index write");
+  if (!written.ok()) {
+    s.failed =
+        written.WithContext("log records " + std::to_string(first_seq) + ".." +
+                            std::to_string(seq - 1) + " are not in the id index; reopen the store");
+    return s.failed;
+  }
   outcome.accepted = seq - first_seq;
   outcome.first_seq = first_seq;
   outcome.last_seq = seq - 1;

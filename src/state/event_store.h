@@ -7,7 +7,8 @@
 //    What it reports as accepted is in the log, durably under the log's sync policy.
 //  - The log is the truth; the index is derived from it. Index writes skip RocksDB's WAL,
 //    and Open() replays every log record the index has not seen, so a crash at any point
-//    (between log and index writes included) neither loses nor duplicates an event.
+//    (between log and index writes included) neither loses nor duplicates an event. When
+//    log recovery truncates records the index already holds, the index is rebuilt.
 //  - One process at a time: Open() takes an exclusive lock on DIR/LOCK and fails fast with
 //    FailedPrecondition when another process holds it.
 //  - Append() is serialized internally; it may be called from several threads.
@@ -39,6 +40,9 @@ struct AppendOutcome {
 struct OpenReport {
   RecoveryReport log;
   uint64_t index_replayed = 0;  // log records replayed into the id index on open
+  // True when recovery truncated log records the index already held, so the index was
+  // rebuilt from the log (its keys for the lost records would otherwise mark them stored).
+  bool index_rebuilt = false;
 };
 
 class EventStore {
