@@ -77,6 +77,9 @@ class LogReader;
 class TransactionLog {
  public:
   // Opens the log in `dir`, creating the directory and the first segment when absent.
+  // `dir` holds the segment files itself (DATA/log of a data directory). Errors:
+  // Corruption (see above), FailedPrecondition when another TransactionLog has `dir` open
+  // (an flock on dir/LOCK), IOError.
   static Result<std::unique_ptr<TransactionLog>> Open(const std::string& dir,
                                                       const LogOptions& options = {});
   ~TransactionLog();
@@ -84,7 +87,8 @@ class TransactionLog {
   TransactionLog& operator=(const TransactionLog&) = delete;
 
   // Appends every record of `batch` with consecutive sequence numbers; returns the first.
-  // An empty batch returns last_seq() + 1 and writes nothing. After an I/O error the log
+  // An empty batch returns last_seq() + 1 and writes nothing. A payload over 16 MiB is
+  // InvalidArgument and nothing of the batch is written. After an I/O error the log
   // refuses further appends (the state of the tail is unknown until reopened).
   Result<uint64_t> Append(const LogBatch& batch);
   // Forces an fsync of everything appended so far (for kInterval and kNone).
@@ -102,7 +106,9 @@ class TransactionLog {
 
 // Reads records in sequence order, verifying every checksum. Opens the log read-only and
 // never modifies it: a torn tail of the newest segment simply ends the read (see
-// tail_torn()); damage anywhere else stops it with a Corruption status.
+// tail_torn()); damage anywhere else stops it with a Corruption status. A reader sees the
+// segments that existed when it was opened, each up to its size when the reader reached it;
+// a missing directory reads as an empty log. Not thread-safe; use one reader per thread.
 class LogReader {
  public:
   // Records with from_seq <= seq <= to_seq.
@@ -110,8 +116,8 @@ class LogReader {
                                                       uint64_t to_seq = UINT64_MAX);
   // Records with from_ts <= ts < to_ts, in sequence order. Segments whose time span lies
   // outside the range are skipped without reading their records.
-  static Result<std::unique_ptr<LogReader>> OpenTimeRange(const std::string& dir,
-                                                          Timestamp from_ts, Timestamp to_ts);
+  static Result<std::unique_ptr<LogReader>> OpenTimeRange(const std::string& dir, Timestamp from_ts,
+                                                          Timestamp to_ts);
   ~LogReader();
   LogReader(const LogReader&) = delete;
   LogReader& operator=(const LogReader&) = delete;
@@ -146,7 +152,9 @@ struct VerifyReport {
 };
 
 // Re-reads every segment of the log in `dir`: headers, every record's checksum, sequence
-// continuity within and across segments. Returns an error only when it cannot read at all.
+// continuity within and across segments, and each sealed segment's .idx against the scan
+// (a missing .idx is not a fault). Returns an error only when it cannot read at all; a
+// missing directory is an empty log.
 Result<VerifyReport> VerifyLog(const std::string& dir);
 
 }  // namespace panorama
