@@ -9,7 +9,6 @@ namespace {
 constexpr uint32_t kIdBytes = 128;
 constexpr uint32_t kNameBytes = 256;
 constexpr uint32_t kPostBytes = 64 * 1024;
-constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 
 constexpr std::string_view kChannels[] = {"POS", "ATM", "COUNTER", "ONLINE", "MOBILE", "TRANSFER"};
 constexpr std::string_view kTxTypes[] = {"PURCHASE", "WITHDRAWAL", "TRANSFER",
