@@ -54,7 +54,7 @@ double Median(std::vector<double> v) {
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "ingest_bench: %s\n", what.c_str());
-  std::exit(1);
+  std::exit(1);  // NOLINT(concurrency-mt-unsafe): the benchmark is single-threaded
 }
 
 // Parses the whole file; calls on_event for each accepted event. Returns events accepted.
@@ -197,11 +197,17 @@ int Main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--rows") o.rows = std::stoull(argv[i + 1]);
-    else if (flag == "--repeats") o.repeats = std::stoi(argv[i + 1]);
-    else if (flag == "--batch") o.batch = std::stoull(argv[i + 1]);
-    else if (flag == "--dir") o.dir = argv[i + 1];
-    else Die("unknown flag " + flag);
+    if (flag == "--rows") {
+      o.rows = std::stoull(argv[i + 1]);
+    } else if (flag == "--repeats") {
+      o.repeats = std::stoi(argv[i + 1]);
+    } else if (flag == "--batch") {
+      o.batch = std::stoull(argv[i + 1]);
+    } else if (flag == "--dir") {
+      o.dir = argv[i + 1];
+    } else {
+      Die("unknown flag " + flag);
+    }
   }
   std::string root = o.dir + "/panorama-ingest-bench-" + std::to_string(::getpid());
   std::filesystem::create_directories(root);
@@ -209,13 +215,13 @@ int Main(int argc, char** argv) {
   auto synthetic = testing::WriteSyntheticTransactions(csv, o.rows, 42);
   uint64_t rows = synthetic.rows;
   auto file_bytes = std::filesystem::file_size(csv);
-  std::printf("input: %llu CSV rows (%llu distinct, %llu repeated, %llu invalid), %.1f MB; "
-              "batch %zu; %d repeats; median reported\n",
-              static_cast<unsigned long long>(rows),
-              static_cast<unsigned long long>(synthetic.distinct),
-              static_cast<unsigned long long>(synthetic.duplicates),
-              static_cast<unsigned long long>(synthetic.bad), static_cast<double>(file_bytes) / 1e6, o.batch,
-              o.repeats);
+  std::printf(
+      "input: %llu CSV rows (%llu distinct, %llu repeated, %llu invalid), %.1f MB; "
+      "batch %zu; %d repeats; median reported\n",
+      static_cast<unsigned long long>(rows), static_cast<unsigned long long>(synthetic.distinct),
+      static_cast<unsigned long long>(synthetic.duplicates),
+      static_cast<unsigned long long>(synthetic.bad), static_cast<double>(file_bytes) / 1e6,
+      o.batch, o.repeats);
 
   // Pre-encode the accepted events for the append benchmark.
   std::vector<LogBatch> batches(1);
@@ -239,10 +245,14 @@ int Main(int argc, char** argv) {
   double p = Median(parse), a = Median(append), i = Median(ingest), s = Median(sqlite);
   auto rate = [](double n, double secs) { return n / secs; };
   std::printf("\n%-52s %14s\n", "figure (median)", "per second");
-  std::printf("%-52s %14.0f rows\n", "CSV parse + validate, one core", rate(static_cast<double>(rows), p));
-  std::printf("%-52s %14.0f events\n", "durable append, fsync per batch", rate(static_cast<double>(valid_rows), a));
-  std::printf("%-52s %14.0f rows\n", "panorama ingest (parse, dedup, log, index)", rate(static_cast<double>(rows), i));
-  std::printf("%-52s %14.0f rows\n", "SQLite peer (PK, WAL, synchronous=FULL)", rate(static_cast<double>(rows), s));
+  std::printf("%-52s %14.0f rows\n", "CSV parse + validate, one core",
+              rate(static_cast<double>(rows), p));
+  std::printf("%-52s %14.0f events\n", "durable append, fsync per batch",
+              rate(static_cast<double>(valid_rows), a));
+  std::printf("%-52s %14.0f rows\n", "panorama ingest (parse, dedup, log, index)",
+              rate(static_cast<double>(rows), i));
+  std::printf("%-52s %14.0f rows\n", "SQLite peer (PK, WAL, synchronous=FULL)",
+              rate(static_cast<double>(rows), s));
   std::printf("%-52s %14.2fx\n", "panorama ingest / SQLite", s / i);
   std::filesystem::remove_all(root);
   return 0;

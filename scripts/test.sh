@@ -9,6 +9,7 @@ BUILD=build-asan
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANORAMA_SANITIZE=ON \
   -DPANORAMA_TESTS=ON -DPANORAMA_BENCH=OFF >/dev/null
 ninja -C "$BUILD"
+scripts/lint.sh "$BUILD"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

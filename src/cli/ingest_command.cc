@@ -165,17 +165,15 @@ int RunIngest(const IngestArgs& args) {
       std::cout << fmt::format("  {}: not loaded: {}\n", s.file, s.error);
       continue;
     }
-    double rate = s.seconds > 0 ? static_cast<double>(s.accepted + s.duplicates + s.rejected) /
-                                      s.seconds
-                                : 0;
+    double rate =
+        s.seconds > 0 ? static_cast<double>(s.accepted + s.duplicates + s.rejected) / s.seconds : 0;
     std::cout << fmt::format(
         "  {}: accepted {}, duplicates {}, rejected {} ({:.2f} s, {:.0f} records/s)\n", s.file,
         s.accepted, s.duplicates, s.rejected, s.seconds, rate);
     for (const auto& w : s.warnings) std::cout << "    warning: " << w << "\n";
   }
   std::cout << fmt::format("total: accepted {}, duplicates {}, rejected {}; log ends at seq {}\n",
-                           total.accepted, total.duplicates, total.rejected,
-                           (*store)->last_seq());
+                           total.accepted, total.duplicates, total.rejected, (*store)->last_seq());
   if (rejects.count() > 0) std::cout << "rejects written to " << rejects.path() << "\n";
   if (args.json) {
     nlohmann::json out = {{"accepted", total.accepted},

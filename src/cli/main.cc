@@ -3,7 +3,9 @@
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
+// Only programmer errors (a CLI11 ConstructionError) and std::bad_alloc can escape;
+// terminating on those is intended.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"Panorama: a real-time big-data engine for finance"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "panorama 0.1.0");

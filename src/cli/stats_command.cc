@@ -71,7 +71,8 @@ int RunStats(const StatsArgs& args) {
     ++by_kind[event.kind()];
     if (event.kind() != EventKind::kTransaction) continue;
     std::string currency = FormatField(event, tx::kCurrency);
-    for (Group* group : {&all_transactions, args.by.empty() ? nullptr : &groups[GroupKey(event, args.by)]}) {
+    for (Group* group :
+         {&all_transactions, args.by.empty() ? nullptr : &groups[GroupKey(event, args.by)]}) {
       if (group == nullptr) continue;
       ++group->count;
       int64_t& sum = group->amount_by_currency[currency];
@@ -135,7 +136,8 @@ int RunStats(const StatsArgs& args) {
                  "for writing\n";
   }
   for (EventKind kind : kAllEventKinds) {
-    if (by_kind[kind] > 0) std::cout << fmt::format("  {:<12} {:>12}\n", KindName(kind), by_kind[kind]);
+    if (by_kind[kind] > 0)
+      std::cout << fmt::format("  {:<12} {:>12}\n", KindName(kind), by_kind[kind]);
   }
   if (all_transactions.count > 0) {
     std::cout << fmt::format("transaction amounts: {}\n", amounts_text(all_transactions));

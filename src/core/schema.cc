@@ -14,21 +14,23 @@ constexpr std::string_view kChannels[] = {"POS", "ATM", "COUNTER", "ONLINE", "MO
 constexpr std::string_view kTxTypes[] = {"PURCHASE", "WITHDRAWAL", "TRANSFER",
                                          "REFUND",   "PAYMENT",    "DEPOSIT"};
 constexpr std::string_view kLabelSources[] = {"CHARGEBACK", "CONFIRMED", "CUSTOMER_REPORT",
-                                              "ANALYST",    "SIMULATION"};
+                                              "ANALYST", "SIMULATION"};
 constexpr std::string_view kIncomeBands[] = {"LOW", "LOWER_MIDDLE", "MIDDLE", "UPPER_MIDDLE",
                                              "HIGH"};
 constexpr std::string_view kMerchantSizes[] = {"MICRO", "SMALL", "MEDIUM", "LARGE"};
 constexpr std::string_view kBorrowerTypes[] = {"MERCHANT", "CUSTOMER"};
-constexpr std::string_view kLoanStatuses[] = {"ISSUED", "REPAID", "LATE", "DEFAULT",
-                                              "WRITTEN_OFF"};
-constexpr std::string_view kProducts[] = {"WEALTH", "CARD_UPGRADE", "CONSUMER_LOAN", "INSURANCE",
-                                          "FUND", "MERCHANT_LOAN"};
+constexpr std::string_view kLoanStatuses[] = {"ISSUED", "REPAID", "LATE", "DEFAULT", "WRITTEN_OFF"};
+constexpr std::string_view kProducts[] = {"WEALTH",    "CARD_UPGRADE", "CONSUMER_LOAN",
+                                          "INSURANCE", "FUND",         "MERCHANT_LOAN"};
 constexpr std::string_view kOfferChannels[] = {"SMS", "EMAIL", "APP", "CALL", "BRANCH"};
 constexpr std::string_view kResponses[] = {"ACCEPTED", "DECLINED", "NO_RESPONSE"};
 constexpr std::string_view kSentiments[] = {"NEGATIVE", "NEUTRAL", "POSITIVE"};
 
 constexpr FieldSpec Id(std::string_view name, bool required, std::string_view doc) {
-  return {.name = name, .type = FieldType::kId, .required = required, .max_bytes = kIdBytes,
+  return {.name = name,
+          .type = FieldType::kId,
+          .required = required,
+          .max_bytes = kIdBytes,
           .doc = doc};
 }
 constexpr FieldSpec Text(std::string_view name, uint32_t max_bytes, std::string_view doc,
@@ -40,8 +42,8 @@ constexpr FieldSpec Time(std::string_view name, bool required, std::string_view 
 }
 constexpr FieldSpec Enum(std::string_view name, bool required,
                          std::span<const std::string_view> values, std::string_view doc) {
-  return {.name = name, .type = FieldType::kEnum, .required = required, .values = values,
-          .doc = doc};
+  return {
+      .name = name, .type = FieldType::kEnum, .required = required, .values = values, .doc = doc};
 }
 constexpr FieldSpec Int(std::string_view name, int64_t min, int64_t max, std::string_view doc) {
   return {.name = name, .type = FieldType::kInt, .min = min, .max = max, .doc = doc};
@@ -50,8 +52,11 @@ constexpr FieldSpec Real(std::string_view name, double min, double max, std::str
   return {.name = name, .type = FieldType::kReal, .real_min = min, .real_max = max, .doc = doc};
 }
 constexpr FieldSpec Amount(std::string_view name, int currency_field, std::string_view doc) {
-  return {.name = name, .type = FieldType::kAmount, .required = true,
-          .currency_field = currency_field, .doc = doc};
+  return {.name = name,
+          .type = FieldType::kAmount,
+          .required = true,
+          .currency_field = currency_field,
+          .doc = doc};
 }
 constexpr FieldSpec Currency(std::string_view name, std::string_view doc) {
   return {.name = name, .type = FieldType::kCurrency, .required = true, .doc = doc};
@@ -161,7 +166,10 @@ constexpr FieldSpec kPostFields[] = {
     Id("author_id", false, "the author's handle"),
     Text("lang", 16, "BCP 47 language tag, e.g. en or zh"),
     Text("title", 1024, "headline"),
-    {.name = "text", .type = FieldType::kText, .required = true, .max_bytes = kPostBytes,
+    {.name = "text",
+     .type = FieldType::kText,
+     .required = true,
+     .max_bytes = kPostBytes,
      .doc = "the body text"},
     Text("url", 2048, "where it can be read"),
     Enum("sentiment", false, kSentiments, "sentiment label, where known"),
@@ -210,9 +218,7 @@ int EventSchema::FieldIndex(std::string_view field_name) const {
   return -1;
 }
 
-const EventSchema& SchemaFor(EventKind kind) {
-  return kSchemas[static_cast<size_t>(kind) - 1];
-}
+const EventSchema& SchemaFor(EventKind kind) { return kSchemas[static_cast<size_t>(kind) - 1]; }
 
 std::optional<EventKind> KindFromName(std::string_view name) {
   for (const auto& schema : kSchemas) {

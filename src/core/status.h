@@ -18,8 +18,8 @@ enum class StatusCode : int {
   kInvalidArgument,  // the caller's input is malformed or out of range
   kNotFound,
   kAlreadyExists,
-  kCorruption,       // stored data fails a checksum or structural check
-  kIOError,          // the operating system refused a read, write or sync
+  kCorruption,  // stored data fails a checksum or structural check
+  kIOError,     // the operating system refused a read, write or sync
   kFailedPrecondition,
   kResourceExhausted,
   kInternal,
@@ -33,7 +33,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
@@ -65,7 +67,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).ok() && "Result built from an OK status");
   }
@@ -89,16 +91,20 @@ class [[nodiscard]] Result {
 #define PANO_CONCAT_INNER_(a, b) a##b
 #define PANO_CONCAT_(a, b) PANO_CONCAT_INNER_(a, b)
 
-#define PANO_RETURN_IF_ERROR(expr)                    \
-  do {                                                \
-    ::panorama::Status pano_status_ = (expr);         \
-    if (!pano_status_.ok()) return pano_status_;      \
+#define PANO_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::panorama::Status pano_status_ = (expr);    \
+    if (!pano_status_.ok()) return pano_status_; \
   } while (false)
 
+// `tmp` is an identifier being declared and `lhs` may be a declaration ("auto x"), so neither
+// can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PANO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.status();               \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // PANO_ASSIGN_OR_RETURN(auto x, FunctionReturningResult());
 #define PANO_ASSIGN_OR_RETURN(lhs, expr) \

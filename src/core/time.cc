@@ -110,7 +110,7 @@ Result<Timestamp> ParseIso8601(std::string_view text, std::optional<int> default
     offset_minutes = *default_offset_minutes;
   }
 
-  int64_t seconds = day_number * 86'400 + hour * 3600 + minute * 60 + second -
+  int64_t seconds = day_number * 86'400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second -
                     static_cast<int64_t>(offset_minutes) * 60;
   // Range-check in seconds first so that the multiplication cannot overflow.
   if (seconds < kMinTimestamp / kMicrosPerSecond - 1 ||
@@ -152,7 +152,7 @@ Result<Timestamp> ParseEpoch(std::string_view text, EpochUnit unit) {
   }
   if (pos != text.size()) return Bad("epoch value is not a number");
   for (int k = std::min(fraction_digits, unit_digits); k < unit_digits; ++k) fraction *= 10;
-  int64_t scale = unit == EpochUnit::kSeconds ? kMicrosPerSecond
+  int64_t scale = unit == EpochUnit::kSeconds  ? kMicrosPerSecond
                   : unit == EpochUnit::kMillis ? 1000
                                                : 1;
   if (whole > kMaxTimestamp / scale + 1) return Bad("outside 1900-01-01 .. 2199-12-31");
@@ -169,12 +169,11 @@ std::string FormatIso8601(Timestamp ts) {
   int64_t second_of_day = within / kMicrosPerSecond;
   int64_t micros = within % kMicrosPerSecond;
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld",
-                        static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                        static_cast<unsigned>(date.day()),
-                        static_cast<long long>(second_of_day / 3600),
-                        static_cast<long long>(second_of_day / 60 % 60),
-                        static_cast<long long>(second_of_day % 60));
+  int n = std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<long long>(second_of_day / 3600), static_cast<long long>(second_of_day / 60 % 60),
+      static_cast<long long>(second_of_day % 60));
   if (micros != 0) {
     n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06lld",
                        static_cast<long long>(micros));

@@ -153,7 +153,7 @@ Status CsvReader::BindMapping(const std::vector<std::string>* header) {
       label = "column " + std::to_string(rule.column_number);
     }
     needed_columns_ = std::max(needed_columns_, static_cast<size_t>(slot) + 1);
-    converter_.Bind(field, slot, &rule, std::move(label));
+    converter_.Bind(field, slot, &rule, label);
   }
   if (header != nullptr) {
     std::string unused;

@@ -35,7 +35,7 @@ FileFormat FormatFromPath(std::string_view path);
 struct Reject {
   std::string file;
   uint64_t line = 0;
-  std::string field;   // canonical field name, or empty for a record-level fault
+  std::string field;  // canonical field name, or empty for a record-level fault
   std::string reason;
   std::string record;  // the raw record, cut to at most 1 KiB
 };

@@ -56,7 +56,8 @@ Status RemoveTemporaryFiles(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return Status::FromErrno("opening log directory " + dir, errno);
   Status status;
-  while (const dirent* entry = ::readdir(d)) {
+  // readdir is safe here: no other thread shares this DIR stream (readdir_r is deprecated).
+  while (const dirent* entry = ::readdir(d)) {  // NOLINT(concurrency-mt-unsafe)
     std::string_view name = entry->d_name;
     if (name.ends_with(".idx.tmp") && ::unlink(log_internal::JoinPath(dir, name).c_str()) != 0 &&
         errno != ENOENT) {

@@ -70,11 +70,12 @@ class Verifier {
       if (newest && !reader_.invalid_record_checksum_ok()) {
         auto follows = reader_.ValidRecordFollows(expected);
         if (!follows.ok()) {
-          reason += "; " + follows.status().ToString();
+          reason += "; ";
+          reason += follows.status().ToString();
         } else if (*follows) {
           reason += ", and valid records follow";
         } else {
-          reason = "torn tail: " + reason;
+          reason.insert(0, "torn tail: ");
         }
       }
       Fault(segment, reader_.offset(), expected, std::move(reason));

@@ -9,8 +9,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <mutex>
 #include <string_view>
@@ -30,7 +30,8 @@ constexpr size_t kReplayBatch = 8192;
 
 std::string EncodeFixed64(uint64_t v) {
   std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFF);
   return out;
 }
 
@@ -255,8 +256,8 @@ Result<AppendOutcome> EventStore::Append(std::span<const Event> events,
   }
   s.values.resize(n);
   s.statuses.resize(n);
-  s.index->MultiGet(rocksdb::ReadOptions(), s.index->DefaultColumnFamily(), n,
-                    s.key_slices.data(), s.values.data(), s.statuses.data());
+  s.index->MultiGet(rocksdb::ReadOptions(), s.index->DefaultColumnFamily(), n, s.key_slices.data(),
+                    s.values.data(), s.statuses.data());
 
   s.batch_keys.clear();
   s.log_batch.Clear();

@@ -9,8 +9,7 @@ namespace panorama {
 Status LoadRecords(RecordReader& reader, EventStore& store, size_t batch_size,
                    const RejectSink& on_reject, LoadCounts* counts) {
   // Two buffers: one being filled here, one being appended in the background.
-  std::vector<Event> buffers[2] = {std::vector<Event>(batch_size),
-                                   std::vector<Event>(batch_size)};
+  std::vector<Event> buffers[2] = {std::vector<Event>(batch_size), std::vector<Event>(batch_size)};
   int filling = 0;
   size_t filled = 0;
   std::future<Result<AppendOutcome>> pending;

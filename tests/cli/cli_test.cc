@@ -65,8 +65,8 @@ TEST_F(CliTest, IngestCountsAcceptedRejectedAndWritesReasons) {
                     GoodRow(4) +
                     "T5,2026-09-01T10:00:00Z,C1,A1,K1,M1,,,KIOSK,PURCHASE,1.00,USD,,,,,,\n";
   std::string file = Write("tx.csv", csv);
-  auto run = RunPanorama({"ingest", "--data", data_, "--rejects", dir_ + "/rejects.csv",
-                          "--json", file});
+  auto run =
+      RunPanorama({"ingest", "--data", data_, "--rejects", dir_ + "/rejects.csv", "--json", file});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto summary = LastJson(run.out);
   EXPECT_EQ(summary["accepted"], 3);
@@ -96,12 +96,13 @@ TEST_F(CliTest, ReloadingAFileStoresNothingTwice) {
 }
 
 TEST_F(CliTest, LoadsJsonLinesAndEveryKindIntoOneDirectory) {
-  std::string tx = Write("tx.jsonl",
-                         R"({"tx_id":"J1","ts":"2026-09-01T10:00:00+08:00","customer_id":"C1",)"
-                         R"("channel":"ONLINE","type":"PURCHASE","amount":99.5,"currency":"CNY"})"
-                         "\n");
-  std::string labels = Write("labels.csv", "tx_id,ts,is_fraud,source,pattern\n"
-                                           "J1,2026-09-10T00:00:00Z,true,CHARGEBACK,ato\n");
+  std::string tx =
+      Write("tx.jsonl", R"({"tx_id":"J1","ts":"2026-09-01T10:00:00+08:00","customer_id":"C1",)"
+                        R"("channel":"ONLINE","type":"PURCHASE","amount":99.5,"currency":"CNY"})"
+                        "\n");
+  std::string labels = Write("labels.csv",
+                             "tx_id,ts,is_fraud,source,pattern\n"
+                             "J1,2026-09-10T00:00:00Z,true,CHARGEBACK,ato\n");
   std::string customers =
       Write("customers.csv",
             "customer_id,ts,name,email\nC1,2026-09-01T00:00:00Z,Ada Lovelace,ada@example.com\n");
@@ -128,8 +129,8 @@ TEST_F(CliTest, LoadsJsonLinesAndEveryKindIntoOneDirectory) {
 }
 
 TEST_F(CliTest, StatsGroupsTransactionsAndSumsAmountsExactly) {
-  std::string file = Write("tx.csv", std::string(kHeader) + GoodRow(1, "POS") +
-                                         GoodRow(2, "ATM") + GoodRow(3, "POS"));
+  std::string file = Write(
+      "tx.csv", std::string(kHeader) + GoodRow(1, "POS") + GoodRow(2, "ATM") + GoodRow(3, "POS"));
   ASSERT_EQ(RunPanorama({"ingest", "--data", data_, file}).exit_code, 0);
   auto run = RunPanorama({"stats", "--data", data_, "--by", "channel", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -9,8 +9,8 @@ namespace panorama::testing {
 namespace {
 
 constexpr const char* kChannels[] = {"POS", "ATM", "COUNTER", "ONLINE", "MOBILE", "TRANSFER"};
-constexpr const char* kTypes[] = {"PURCHASE", "WITHDRAWAL", "TRANSFER", "REFUND", "PAYMENT",
-                                  "DEPOSIT"};
+constexpr const char* kTypes[] = {"PURCHASE", "WITHDRAWAL", "TRANSFER",
+                                  "REFUND",   "PAYMENT",    "DEPOSIT"};
 constexpr const char* kCurrencies[] = {"USD", "EUR", "CNY", "JPY"};
 
 void WriteRow(std::FILE* f, uint64_t id, std::mt19937_64& rng, bool bad) {
@@ -30,9 +30,8 @@ void WriteRow(std::FILE* f, uint64_t id, std::mt19937_64& rng, bool bad) {
                ",K%08" PRIu64 ",M%05" PRIu64 ",D%07" PRIu64 ",10.%d.%d.%d,%s,%s,",
                id, month, dom, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
                static_cast<int>(rem % 60), customer, customer, customer * 2 + rng() % 2,
-               rng() % 5000, customer, static_cast<int>(rng() % 256),
-               static_cast<int>(rng() % 256), static_cast<int>(rng() % 256), kChannels[rng() % 6],
-               kTypes[rng() % 6]);
+               rng() % 5000, customer, static_cast<int>(rng() % 256), static_cast<int>(rng() % 256),
+               static_cast<int>(rng() % 256), kChannels[rng() % 6], kTypes[rng() % 6]);
   if (jpy) {
     std::fprintf(f, "%" PRIu64, minor);
   } else {

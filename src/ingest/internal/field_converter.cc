@@ -277,7 +277,7 @@ RecordConverter::RecordConverter(EventKind kind, const Mapping* mapping,
 }
 
 void RecordConverter::Bind(int field, int slot, const FieldMapping* rule,
-                           std::string source_label) {
+                           const std::string& source_label) {
   Binding binding;
   binding.field = field;
   binding.slot = slot;

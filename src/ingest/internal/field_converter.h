@@ -68,7 +68,7 @@ class RecordConverter {
 
   // Fills `field` from source slot `slot` (-1: no source; a mapping constant or absent).
   // `source_label` names the source column when it differs from the field name.
-  void Bind(int field, int slot, const FieldMapping* rule, std::string source_label);
+  void Bind(int field, int slot, const FieldMapping* rule, const std::string& source_label);
 
   EventKind kind() const { return kind_; }
   // Converts a record. On failure fills reject->field and reject->reason and returns false.

@@ -66,12 +66,11 @@ bool ReaderBase::SkipBlankLines() {
     }
     if (source_->size() == 0) return false;
     const char* data = source_->data();
-    if (data[0] == '\n') {
+    // LF, or CR as the very last byte (a last line of just CR).
+    if (data[0] == '\n' || (data[0] == '\r' && source_->size() == 1)) {
       source_->Consume(1);
     } else if (data[0] == '\r' && source_->size() >= 2 && data[1] == '\n') {
       source_->Consume(2);
-    } else if (data[0] == '\r' && source_->size() == 1) {  // a last line of just CR
-      source_->Consume(1);
     } else {
       return true;
     }

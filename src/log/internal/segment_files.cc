@@ -30,7 +30,8 @@ Result<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
     return Status::FromErrno("opening log directory " + dir, errno);
   }
   errno = 0;
-  while (const dirent* entry = ::readdir(d)) {
+  // readdir is safe here: no other thread shares this DIR stream (readdir_r is deprecated).
+  while (const dirent* entry = ::readdir(d)) {  // NOLINT(concurrency-mt-unsafe)
     std::string_view name = entry->d_name;
     if (auto seq = ParseSegmentFileName(name)) {
       segments.push_back({*seq, std::string(name), JoinPath(dir, name)});
