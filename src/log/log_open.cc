@@ -77,14 +77,7 @@ Result<SegmentReader::Outcome> ScanRecords(SegmentReader* reader, SegmentIndex* 
     auto outcome = reader->Next(summary->last_seq + 1, &record);
     if (outcome == SegmentReader::Outcome::kError) return reader->status();
     if (outcome != SegmentReader::Outcome::kRecord) return outcome;
-    if (summary->records == 0) {
-      summary->min_ts = summary->max_ts = record.ts;
-    } else {
-      summary->min_ts = std::min(summary->min_ts, record.ts);
-      summary->max_ts = std::max(summary->max_ts, record.ts);
-    }
-    ++summary->records;
-    summary->last_seq = record.seq;
+    summary->Add(record.seq, record.ts);
   }
 }
 

@@ -135,14 +135,7 @@ Status TransactionLog::Impl::WriteGroup(Writer* first, Writer* last, bool force_
       auto ts = static_cast<Timestamp>(log_internal::DecodeFixed64(p + log_internal::kTsOffset));
       EncodeFixed64(p + log_internal::kSeqOffset, record_seq);
       EncodeFixed32(p, log_internal::RecordCrc(p, length));
-      if (summary.records == 0) {
-        summary.min_ts = summary.max_ts = ts;
-      } else {
-        summary.min_ts = std::min(summary.min_ts, ts);
-        summary.max_ts = std::max(summary.max_ts, ts);
-      }
-      ++summary.records;
-      summary.last_seq = record_seq;
+      summary.Add(record_seq, ts);
       ++record_seq;
       p += kRecordHeaderSize + length;
     }

@@ -88,14 +88,7 @@ class Verifier {
   }
 
   void Count(const LogRecord& record, SegmentIndex* summary) {
-    if (summary->records == 0) {
-      summary->min_ts = summary->max_ts = record.ts;
-    } else {
-      summary->min_ts = std::min(summary->min_ts, record.ts);
-      summary->max_ts = std::max(summary->max_ts, record.ts);
-    }
-    ++summary->records;
-    summary->last_seq = record.seq;
+    summary->Add(record.seq, record.ts);
     if (report_.records == 0) {
       report_.first_seq = record.seq;
       report_.min_ts = report_.max_ts = record.ts;

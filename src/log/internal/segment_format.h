@@ -9,6 +9,7 @@
 //               i64 max_ts | u64 segment_bytes | u32 crc32c(previous 56 bytes)
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -101,6 +102,18 @@ struct SegmentIndex {
   uint64_t segment_bytes = 0;  // size of the segment file it describes
 
   bool operator==(const SegmentIndex&) const = default;
+
+  // Accounts for the next record of the segment (`seq` follows last_seq).
+  void Add(uint64_t seq, Timestamp ts) {
+    if (records == 0) {
+      min_ts = max_ts = ts;
+    } else {
+      min_ts = std::min(min_ts, ts);
+      max_ts = std::max(max_ts, ts);
+    }
+    ++records;
+    last_seq = seq;
+  }
 };
 
 std::string EncodeSegmentIndex(const SegmentIndex& index);
