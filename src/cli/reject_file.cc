@@ -1,5 +1,6 @@
 #include "cli/reject_file.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,8 +31,15 @@ Status RejectFile::Write(const Reject& reject) {
     std::error_code ec;
     auto parent = std::filesystem::path(path_).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    file_ = std::fopen(path_.c_str(), "w");
-    if (file_ == nullptr) return Status::FromErrno("cannot create rejects file " + path_, errno);
+    // Owner-only: a rejected record may carry personal data that was never tokenized.
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::FromErrno("cannot create rejects file " + path_, errno);
+    file_ = ::fdopen(fd, "w");
+    if (file_ == nullptr) {
+      int err = errno;
+      ::close(fd);
+      return Status::FromErrno("cannot open rejects file " + path_, err);
+    }
     static constexpr char kHeader[] = "source_file,line,field,reason,record\n";
     std::fputs(kHeader, file_);
   }

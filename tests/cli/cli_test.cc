@@ -73,6 +73,9 @@ TEST_F(CliTest, IngestCountsAcceptedRejectedAndWritesReasons) {
   EXPECT_EQ(summary["duplicates"], 0);
   EXPECT_EQ(summary["rejected"], 2);
 
+  auto permissions = std::filesystem::status(dir_ + "/rejects.csv").permissions();
+  EXPECT_EQ(permissions & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::string rejects = ReadFile(dir_ + "/rejects.csv");
   EXPECT_NE(rejects.find("source_file,line,field,reason,record"), std::string::npos);
   EXPECT_NE(rejects.find(file + ",4,amount,"), std::string::npos) << rejects;
