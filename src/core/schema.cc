@@ -115,6 +115,7 @@ constexpr FieldSpec kCustomerFields[] = {
     Text("phone", kNameBytes, "phone number (personal data: tokenized)", true),
     Text("email", kNameBytes, "e-mail address (personal data: tokenized)", true),
     Text("national_id", kNameBytes, "national identity number (personal data: tokenized)", true),
+    Text("products", kNameBytes, "products held, ';'-separated, e.g. CARD_UPGRADE;WEALTH"),
 };
 
 constexpr FieldSpec kMerchantFields[] = {

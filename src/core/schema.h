@@ -137,6 +137,7 @@ enum Field : int {
   kPhone,
   kEmail,
   kNationalId,
+  kProducts,
 };
 }  // namespace customer
 
