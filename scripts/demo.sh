@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, loads the data set shipped in
-# examples/data/ into a fresh data directory, and prints a summary.
-#   DATA=path scripts/demo.sh   chooses the data directory (default: data/demo, recreated).
+# The main job: installs what is missing, builds, generates a synthetic financial world
+# (10,000 customers, 1,000 merchants, 90 days), loads every file of it into a fresh data
+# directory — failing if any record is rejected — and prints a summary; then shows how bad
+# records are rejected and how a foreign layout loads through a column mapping.
+#   DATA=path scripts/demo.sh   chooses the data directory (default: data/demo, recreated);
+#                               the generated files go to $DATA-world, the hand-made
+#                               examples to $DATA-examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -9,30 +13,42 @@ scripts/build.sh
 
 PANORAMA=build/panorama
 DATA=${DATA:-data/demo}
-rm -rf "$DATA"
-mkdir -p "$DATA"
+WORLD=$DATA-world
+EXAMPLES=$DATA-examples
+rm -rf "$DATA" "$WORLD" "$EXAMPLES"
+mkdir -p "$DATA" "$EXAMPLES"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "Load customers, merchants, transactions and fraud labels (canonical CSV)"
-$PANORAMA ingest --data "$DATA" --kind customers examples/data/customers.csv
-$PANORAMA ingest --data "$DATA" --kind merchants examples/data/merchants.csv
-$PANORAMA ingest --data "$DATA" --kind transactions --rejects "$DATA/rejects.csv" \
-  examples/data/transactions.csv
-$PANORAMA ingest --data "$DATA" --kind labels examples/data/labels.csv
+step "Generate a world: 10,000 customers, 1,000 merchants, 90 days (seed 1)"
+$PANORAMA generate --out "$WORLD" --customers 10000 --merchants 1000 --days 90 --seed 1
 
-step "Rejected records, each with file, line, field and reason"
-cat "$DATA/rejects.csv"
-
-step "Load the same transactions again: every record is a duplicate, nothing is stored twice"
-$PANORAMA ingest --data "$DATA" --kind transactions examples/data/transactions.csv
-
-step "Load a foreign bank export through a column mapping"
-$PANORAMA ingest --data "$DATA" --mapping examples/mappings/bank_export.yaml \
-  --rejects "$DATA/bank_export_rejects.csv" examples/mappings/bank_export.csv
+step "Load every file of the world; any rejected record fails the demo"
+for kind in customers merchants transactions labels loans offers posts; do
+  summary=$($PANORAMA ingest --data "$DATA" --kind "$kind" --json "$WORLD/$kind.csv" | tail -n 1)
+  rejected=$(sed -n 's/.*"rejected":\([0-9]*\).*/\1/p' <<<"$summary")
+  accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' <<<"$summary")
+  printf '%-13s accepted %9s  rejected %s\n' "$kind" "$accepted" "$rejected"
+  if [ "$rejected" != "0" ]; then
+    echo "demo: $kind: $rejected records rejected; see $DATA/rejects/" >&2
+    exit 1
+  fi
+done
 
 step "Summary of the data directory"
 $PANORAMA stats --data "$DATA" --by channel
 
 step "Verify every log segment and the id index"
 $PANORAMA verify --data "$DATA"
+
+step "Hand-made examples: bad records are rejected with file, line, field and reason"
+$PANORAMA ingest --data "$EXAMPLES" --kind transactions --rejects "$EXAMPLES/rejects.csv" \
+  examples/data/transactions.csv
+cat "$EXAMPLES/rejects.csv"
+
+step "Load the same transactions again: every record is a duplicate, nothing is stored twice"
+$PANORAMA ingest --data "$EXAMPLES" --kind transactions examples/data/transactions.csv
+
+step "Load a foreign bank export through a column mapping"
+$PANORAMA ingest --data "$EXAMPLES" --mapping examples/mappings/bank_export.yaml \
+  --rejects "$EXAMPLES/bank_export_rejects.csv" examples/mappings/bank_export.csv

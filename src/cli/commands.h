@@ -10,5 +10,6 @@ void RegisterIngest(CLI::App& app, int& exit_code);
 void RegisterStats(CLI::App& app, int& exit_code);
 void RegisterVerify(CLI::App& app, int& exit_code);
 void RegisterSchema(CLI::App& app, int& exit_code);
+void RegisterGenerate(CLI::App& app, int& exit_code);
 
 }  // namespace panorama::cli
