@@ -56,7 +56,7 @@ constexpr double kFailedDefault = 0.93;  // stopped trading on or before the due
 constexpr double kLateShift = 1.6;       // late logit = default logit + this
 
 // ---- consumer loans
-constexpr int kFirstConsumerLoanDay = 30;  // organic: a month of observed income first
+constexpr int kFirstConsumerLoanDay = 30;            // organic: a month of observed income first
 constexpr double kConsumerDailyRate = 1.0 / 1500.0;  // per customer-day, times loan_rate
 constexpr double kConsumerMaxFactor = 4.0;           // bound of the applicant weighting
 constexpr int kMaxActiveLoans = 3;

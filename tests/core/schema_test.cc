@@ -211,6 +211,7 @@ TEST(SchemaFieldNumbersTest, Customer) {
                                             {customer::kIncomeBand, "income_band"},
                                             {customer::kOccupation, "occupation"},
                                             {customer::kSegment, "segment"},
+                                            {customer::kProducts, "products"},
                                             {customer::kName, "name"},
                                             {customer::kPhone, "phone"},
                                             {customer::kEmail, "email"},

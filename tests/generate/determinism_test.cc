@@ -179,9 +179,9 @@ TEST_F(DeterminismTest, CliWritesTheSameBytesAsTheLibrary) {
   Generate(options, "lib");
   const std::string out = root_ + "/cli";
   auto run = testing::RunPanorama(
-      {"generate", "--out", out, "--customers", "400", "--merchants", "60", "--days", "45",
-       "--start", "2026-10-01", "--seed", "11", "--fraud-rate", "0.004", "--aml-rate", "0.02",
-       "--loan-rate", "5", "--format", "jsonl"});
+      {"generate", "--out",      out,       "--customers", "400",    "--merchants", "60",
+       "--days",   "45",         "--start", "2026-10-01",  "--seed", "11",          "--fraud-rate",
+       "0.004",    "--aml-rate", "0.02",    "--loan-rate", "5",      "--format",    "jsonl"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   ExpectSameFiles(root_ + "/lib", out);
 }

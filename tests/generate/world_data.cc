@@ -33,8 +33,9 @@ uint32_t IdNumber(std::string_view id, char letter) {
 
 uint16_t PackCountry(std::string_view country) {
   if (country.size() != 2) return 0;
-  return static_cast<uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(country[0])) << 8) |
-                               static_cast<unsigned char>(country[1]));
+  return static_cast<uint16_t>(
+      (static_cast<unsigned>(static_cast<unsigned char>(country[0])) << 8) |
+      static_cast<unsigned char>(country[1]));
 }
 
 int64_t DayNumber(Timestamp ts) {
@@ -74,9 +75,9 @@ int LocalDayOfMonth(Timestamp ts) {
 double DistanceKm(double lat1, double lon1, double lat2, double lon2) {
   constexpr double kRad = std::numbers::pi / 180.0;
   const double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
-  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) *
-                       std::sin(dlon / 2);
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * 6371.0 * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
@@ -123,9 +124,8 @@ FileCheck ReadFileWith(const std::string& path, EventKind kind,
     if (outcome == RecordReader::Outcome::kReject) {
       ++check.rejects;
       if (check.sample_rejects.size() < 5) {
-        check.sample_rejects.push_back("line " + std::to_string(reject.line) + " " +
-                                       reject.field + ": " + reject.reason + " | " +
-                                       reject.record.substr(0, 200));
+        check.sample_rejects.push_back("line " + std::to_string(reject.line) + " " + reject.field +
+                                       ": " + reject.reason + " | " + reject.record.substr(0, 200));
       }
       continue;
     }
@@ -241,8 +241,8 @@ void ReadCustomers(World& world, const std::string& path) {
         c.id = IdNumber(e.str(customer::kCustomerId), 'C');
         c.ts = e.ts();
         c.joined_at = e.has(customer::kJoinedAt) ? e.num(customer::kJoinedAt) : 0;
-        c.birth_year = e.has(customer::kBirthYear) ? static_cast<int>(e.num(customer::kBirthYear))
-                                                   : 0;
+        c.birth_year =
+            e.has(customer::kBirthYear) ? static_cast<int>(e.num(customer::kBirthYear)) : 0;
         c.income_band = Enum(e, customer::kIncomeBand);
         c.country = e.has(customer::kCountry) ? PackCountry(e.str(customer::kCountry)) : 0;
         c.home_lat = Real(e, customer::kHomeLat);
@@ -437,9 +437,9 @@ double Quantile(std::vector<double> values, double q) {
   return values[lo] * (1 - frac) + values[hi] * frac;
 }
 
-std::vector<float> TrainAndPredict(const std::vector<float>& train, const std::vector<float>& labels,
-                                   const std::vector<float>& test, int features,
-                                   const BoostParams& params, std::string* error) {
+std::vector<float> TrainAndPredict(const std::vector<float>& train,
+                                   const std::vector<float>& labels, const std::vector<float>& test,
+                                   int features, const BoostParams& params, std::string* error) {
   const auto f = static_cast<bst_ulong>(features);
   const bst_ulong train_rows = train.size() / f, test_rows = test.size() / f;
   DMatrixHandle dtrain = nullptr, dtest = nullptr;

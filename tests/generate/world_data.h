@@ -49,7 +49,7 @@ double DistanceKm(double lat1, double lon1, double lat2, double lon2);
 struct Tx {
   uint64_t id = 0;  // number of the tx_id
   Timestamp ts = 0;
-  int64_t amount = 0;     // minor units of `currency`
+  int64_t amount = 0;       // minor units of `currency`
   double amount_major = 0;  // amount / 10^exponent
   uint32_t customer = kAbsent;
   uint32_t account = kAbsent;
@@ -66,7 +66,7 @@ struct Tx {
   bool has_ip = false;
   bool home_currency = true;  // CNY
   float lat = NAN, lon = NAN;
-  uint32_t ip = 0;   // IPv4 in host order (0 when absent or IPv6)
+  uint32_t ip = 0;    // IPv4 in host order (0 when absent or IPv6)
   uint32_t city = 0;  // interned city name (World::cities)
 };
 
@@ -211,8 +211,8 @@ struct BoostParams {
   double subsample = 1.0;
   double min_child_weight = 1.0;
 };
-std::vector<float> TrainAndPredict(const std::vector<float>& train, const std::vector<float>& labels,
-                                   const std::vector<float>& test, int features,
-                                   const BoostParams& params, std::string* error);
+std::vector<float> TrainAndPredict(const std::vector<float>& train,
+                                   const std::vector<float>& labels, const std::vector<float>& test,
+                                   int features, const BoostParams& params, std::string* error);
 
 }  // namespace panorama::gentest

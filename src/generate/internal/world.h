@@ -63,23 +63,23 @@ struct City {
   std::string_view region;   // province or state
   std::string_view country;  // ISO 3166-1 alpha-2
   double lat, lon;
-  double weight;             // share of the home population (0 for cities abroad)
-  uint8_t currency;          // index into Currencies()
+  double weight;     // share of the home population (0 for cities abroad)
+  uint8_t currency;  // index into Currencies()
 };
 // The first HomeCityCount() cities are in the home country (CN); the rest are abroad.
 std::span<const City> Cities();
 int HomeCityCount();
 
 struct Category {
-  std::string_view name;     // "grocery", "electronics", ...
-  int mcc;                   // ISO 18245
-  double median_amount;      // CNY major units, median purchase
-  double sigma;              // lognormal shape (log-space standard deviation)
-  double share;              // share of purchases for an average customer
-  double weekend_factor;     // purchase rate on Saturday/Sunday relative to weekdays
-  double online_share;       // share of its purchases made online or by mobile
-  double festival_factor;    // extra rate on shopping festivals (11.11 etc.)
-  double refund_rate;        // base refund probability of a purchase
+  std::string_view name;   // "grocery", "electronics", ...
+  int mcc;                 // ISO 18245
+  double median_amount;    // CNY major units, median purchase
+  double sigma;            // lognormal shape (log-space standard deviation)
+  double share;            // share of purchases for an average customer
+  double weekend_factor;   // purchase rate on Saturday/Sunday relative to weekdays
+  double online_share;     // share of its purchases made online or by mobile
+  double festival_factor;  // extra rate on shopping festivals (11.11 etc.)
+  double refund_rate;      // base refund probability of a purchase
 };
 std::span<const Category> Categories();
 // Category index of a name, or -1.
@@ -105,7 +105,7 @@ enum class IdKind : char {
   kLoan = 'L',
   kOffer = 'O',
   kPost = 'P',
-  kExternal = 'X',   // an account at another institution (counterparties, employers)
+  kExternal = 'X',  // an account at another institution (counterparties, employers)
   kCampaign = 'G',
   kAuthor = 'U',
 };
@@ -130,12 +130,12 @@ enum ProductBit : uint16_t {
 };
 
 struct Customer {
-  Timestamp joined_at = 0;   // may fall inside the world: the customer is active from then
+  Timestamp joined_at = 0;  // may fall inside the world: the customer is active from then
   int16_t birth_year = 0;
-  uint16_t home_city = 0;    // index into Cities(), always a home city
+  uint16_t home_city = 0;  // index into Cities(), always a home city
   float home_lat = 0, home_lon = 0;
-  uint8_t income_band = 0;   // 0..4: LOW .. HIGH
-  uint8_t occupation = 0;    // index into Occupations()
+  uint8_t income_band = 0;  // 0..4: LOW .. HIGH
+  uint8_t occupation = 0;   // index into Occupations()
   Persona persona = Persona::kYoungProfessional;
   uint8_t payday = 1;        // day of month the salary arrives (1..28)
   uint8_t card_count = 1;    // cards first_card .. first_card + card_count - 1
@@ -149,23 +149,23 @@ struct Customer {
   float spend_ratio = 0.7F;    // hidden: propensity to spend out of income
   float credit_risk = 0;       // hidden trait ~ N(0,1): higher means likelier to default
   uint32_t first_card = 0, first_device = 0;
-  uint32_t account = 0;        // the current account (index; one per customer)
-  uint32_t ipv4 = 0;           // home IPv4 (host order)
+  uint32_t account = 0;  // the current account (index; one per customer)
+  uint32_t ipv4 = 0;     // home IPv4 (host order)
   uint32_t favourite_merchants[4] = {kNone, kNone, kNone, kNone};
   // Observed behaviour, updated by the world after each day (30-day EWMAs, CNY minor units):
-  int64_t spend_30d = 0;       // daily outgoing amount
-  int64_t deposits_30d = 0;    // daily incoming amount
-  uint8_t active_loans = 0;    // loans issued and not yet settled (credit.cc keeps it)
-  int32_t travel_until = -1;   // last day index of the current trip abroad, -1 when home
-  uint16_t travel_city = 0;    // index into Cities() while travelling
+  int64_t spend_30d = 0;      // daily outgoing amount
+  int64_t deposits_30d = 0;   // daily incoming amount
+  uint8_t active_loans = 0;   // loans issued and not yet settled (credit.cc keeps it)
+  int32_t travel_until = -1;  // last day index of the current trip abroad, -1 when home
+  uint16_t travel_city = 0;   // index into Cities() while travelling
 };
 
 struct Merchant {
-  Timestamp opened_at = 0;   // may fall inside the world (cold start)
-  uint16_t category = 0;     // index into Categories()
-  uint16_t city = 0;         // home city index (online merchants: where registered)
+  Timestamp opened_at = 0;  // may fall inside the world (cold start)
+  uint16_t category = 0;    // index into Categories()
+  uint16_t city = 0;        // home city index (online merchants: where registered)
   float lat = 0, lon = 0;
-  uint8_t size = 0;          // 0..3: MICRO, SMALL, MEDIUM, LARGE
+  uint8_t size = 0;  // 0..3: MICRO, SMALL, MEDIUM, LARGE
   bool online = false;
   LifeCourse life = LifeCourse::kStable;
   int32_t decline_day = kNever;  // day index from which a declining/failing merchant declines
@@ -180,7 +180,7 @@ struct Merchant {
 // does not grow with the length of the world).
 inline constexpr int kHistoryDays = 128;
 struct MerchantDay {
-  int64_t sales = 0;       // purchase amount, CNY minor units
+  int64_t sales = 0;  // purchase amount, CNY minor units
   uint32_t purchases = 0;
   uint32_t refunds = 0;
 };
@@ -255,7 +255,7 @@ enum class LabelSource : uint8_t { kChargeback, kConfirmed, kCustomerReport, kAn
 // One generated transaction, plain data. Absent optional fields: kNone ids, 0 ip, NaN lat.
 struct TxRecord {
   Timestamp ts = 0;
-  int64_t amount = 0;           // minor units of `currency`, >= 0
+  int64_t amount = 0;  // minor units of `currency`, >= 0
   uint32_t customer = 0;
   uint32_t account = kNone;
   uint32_t card = kNone;
@@ -264,27 +264,27 @@ struct TxRecord {
   uint32_t ipv4 = 0;
   uint32_t counterparty = kNone;  // customer's account index, or external index
   bool counterparty_external = false;
-  uint16_t mcc = 0;             // 0: absent
-  uint16_t city = 0;            // index into Cities(): gives country (and city name)
+  uint16_t mcc = 0;   // 0: absent
+  uint16_t city = 0;  // index into Cities(): gives country (and city name)
   float lat = std::numeric_limits<float>::quiet_NaN(), lon = lat;
-  uint8_t channel = 0;          // tx_channel::Value
-  uint8_t type = 0;             // tx_type::Value
-  uint8_t currency = 0;         // index into Currencies()
+  uint8_t channel = 0;   // tx_channel::Value
+  uint8_t type = 0;      // tx_type::Value
+  uint8_t currency = 0;  // index into Currencies()
   Pattern pattern = Pattern::kNone;
   LabelSource label_source = LabelSource::kChargeback;
-  uint32_t incident = 0;        // crime incident number (1-based) for labelled records
-  int64_t label_delay = 0;      // microseconds from ts until the label is known
-  uint64_t order = 0;           // generation order: the tie-breaker of the day's sort
+  uint32_t incident = 0;    // crime incident number (1-based) for labelled records
+  int64_t label_delay = 0;  // microseconds from ts until the label is known
+  uint64_t order = 0;       // generation order: the tie-breaker of the day's sort
 };
 
 struct DayContext {
-  int day = 0;                  // 0-based index in the world
-  Timestamp begin = 0, end = 0; // [begin, end)
-  int weekday = 0;              // 0 = Monday .. 6 = Sunday
+  int day = 0;                   // 0-based index in the world
+  Timestamp begin = 0, end = 0;  // [begin, end)
+  int weekday = 0;               // 0 = Monday .. 6 = Sunday
   int day_of_month = 1;
   int month = 1;
-  double season = 1;            // purchase-rate multiplier of the date (festivals, year end)
-  uint64_t genuine_tx = 0;      // genuine transactions generated today (set before crime)
+  double season = 1;        // purchase-rate multiplier of the date (festivals, year end)
+  uint64_t genuine_tx = 0;  // genuine transactions generated today (set before crime)
   // Bank outages today: ONLINE and MOBILE transactions do not happen inside them.
   std::vector<std::pair<Timestamp, Timestamp>> outages;
 };
@@ -369,8 +369,7 @@ class OpinionSimulator {
   ~OpinionSimulator();
   // Pushes the day's posts and news in English and Chinese; volume and tone react to the
   // incidents that started up to a few days before.
-  void SimulateDay(const DayContext& day, std::span<const Incident> incidents,
-                   RecordStream& posts);
+  void SimulateDay(const DayContext& day, std::span<const Incident> incidents, RecordStream& posts);
 
  private:
   struct Impl;
