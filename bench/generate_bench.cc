@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -190,4 +191,11 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace panorama::generate
 
-int main(int argc, char** argv) { return panorama::generate::Main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return panorama::generate::Main(argc, argv);
+  } catch (const std::exception& e) {  // a flag value std::stoll cannot parse
+    std::fprintf(stderr, "generate_bench: %s\n", e.what());
+    return 2;
+  }
+}

@@ -16,11 +16,11 @@ namespace {
 constexpr Timestamp kMicrosPerHour = 3600 * kMicrosPerSecond;
 // Bank outages: on average one per this many days, lasting 1 to 4 hours.
 constexpr double kOutageMeanGapDays = 30;
-constexpr int64_t kOutageMinSeconds = 3600, kOutageMaxSeconds = 4 * 3600;
+constexpr int64_t kOutageMinSeconds = 3'600, kOutageMaxSeconds = 14'400;
 // Genuine transactions an analyst reviews and clears: a share of them, labelled is_fraud=false
 // between 2 hours and 5 days later.
 constexpr double kClearedShare = 0.0005;
-constexpr int64_t kClearedMinSeconds = 2 * 3600, kClearedMaxSeconds = 5 * 86'400;
+constexpr int64_t kClearedMinSeconds = 7'200, kClearedMaxSeconds = 432'000;  // 2 h, 5 days
 // The customer behaviour averages are exponentially weighted with a 30-day span.
 constexpr int64_t kEwmaSpanDays = 30;
 

@@ -24,7 +24,7 @@ constexpr char kDigitPairs[] =
     "8081828384858687888990919293949596979899";
 
 char* Put2(unsigned value, char* p) {
-  std::memcpy(p, kDigitPairs + 2 * value, 2);
+  std::memcpy(p, kDigitPairs + size_t{2} * value, 2);
   return p + 2;
 }
 
