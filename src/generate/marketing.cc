@@ -1,13 +1,14 @@
 // MarketingSimulator: campaigns offering financial products to customers, and the customers'
-// responses (docs/generator-parts/credit.md gives every number).
+// responses (docs/generator-parts/marketing.md gives every number).
 //
 // Every few days a campaign starts for one product on one channel and runs 1-4 days; each day
-// it offers the product to a share of the active customers who do not hold it, chosen at
-// random or weighted by a targeting profile. The response of each offer is drawn at once from
-// a logistic model of the customer's profile and behaviour, the channel and offer fatigue;
-// the offer record carries it. An acceptance takes effect at responded_at: a queue (bounded
-// by the offers of the last few days) sets the product bit then, pushes a customer snapshot,
-// and hands accepted consumer-loan offers to the credit simulator.
+// it offers the product to a share of the joined customers who neither hold it nor have an
+// acceptance of it pending, chosen at random or weighted by a targeting profile. The response
+// of each offer is drawn at once from a logistic model of the customer's profile and
+// behaviour, the channel and offer fatigue; the offer record carries it. An acceptance takes
+// effect at responded_at: a queue (bounded by the offers of the last few days) sets the
+// product bit then, pushes a customer snapshot dated responded_at, and hands accepted
+// consumer-loan offers to the credit simulator (which issues the loan the next day).
 #include <algorithm>
 #include <cmath>
 #include <queue>
@@ -37,15 +38,16 @@ constexpr double kChannelWeights[kProducts][kChannels] = {
 constexpr double kChannelEffect[kChannels] = {-0.6, -0.9, 0.0, 0.5, 0.8};
 // Probability that a customer who does not accept says no (otherwise: no response).
 constexpr double kDeclineShare[kChannels] = {0.06, 0.04, 0.25, 0.7, 0.85};
-// Hours of the day in which offers go out.
+// Local hours (UTC+8, the home country's time) in which offers go out.
+constexpr double kHomeUtcOffsetHours = 8;
 constexpr double kSendFrom[kChannels] = {9, 9, 10, 9, 9.5};
 constexpr double kSendTo[kChannels] = {21, 21, 21, 18, 17};
 
 constexpr int kFirstCampaignDay = 14;      // behaviour needs some history first
 constexpr int kFirstLoanCampaignDay = 30;  // consumer loans: a month of observed income
-constexpr int kMinGapDays = 2, kMaxGapDays = 5;
+constexpr int kMinGapDays = 1, kMaxGapDays = 3;
 constexpr int kMaxDurationDays = 4;
-constexpr double kMinReach = 0.02, kMaxReach = 0.05;  // share of customers per campaign
+constexpr double kMinReach = 0.015, kMaxReach = 0.035;  // share of customers per campaign
 constexpr double kTargetedShare = 0.6;
 constexpr double kFatigueDays = 30;      // decay time of the offer-fatigue count
 constexpr double kFatigueEffect = -0.4;  // per recent offer
@@ -148,7 +150,7 @@ double ProductAffinity(Product product, const Customer& c, const Behaviour& b) {
               : persona == Persona::kStudent         ? -0.3
                                                      : 0.0);
     case kConsumerLoanP:
-      return -3.6 + 1.0 * Clamp(b.ratio - 0.9, -0.6, 1.5) + (b.age < 35 ? 0.5 : 0.0) -
+      return -3.6 + 1.0 * Clamp(b.ratio - 0.9, -0.6, 1.5) + 0.03 * Clamp(40 - b.age, -20, 15) -
              0.25 * b.band +
              (persona == Persona::kStudent   ? 0.3
               : persona == Persona::kFamily  ? 0.3
@@ -201,6 +203,7 @@ struct MarketingSimulator::Impl {
 
   struct CustomerState {
     uint32_t last_campaign = 0;  // 0: never offered
+    uint16_t pending = 0;        // ProductBit mask of acceptances not yet in effect
     float fatigue = 0;           // decayed count of offers, as of last_day
     int32_t last_day = 0;
   };
@@ -230,11 +233,20 @@ void MarketingSimulator::Impl::StartCampaigns(const DayContext& day) {
     next_campaign_day = kFirstCampaignDay + static_cast<int>(rng.Between(0, 3));
   }
   while (day.day >= next_campaign_day) {
+    // One campaign per product at a time, so that a customer is never offered a product
+    // twice on one day (acceptances take effect by time, offers are made campaign by
+    // campaign). When every product is busy the start moves to the next day.
+    uint32_t busy = day.day < kFirstLoanCampaignDay ? 1U << kConsumerLoanP : 0U;
+    for (const Campaign& running : campaigns) busy |= 1U << running.product;
+    if (busy == (1U << kProducts) - 1) {
+      next_campaign_day = day.day + 1;
+      break;
+    }
     Campaign c;
     c.number = next_campaign++;
     do {
       c.product = static_cast<Product>(product_table.Draw(rng));
-    } while (c.product == kConsumerLoanP && day.day < kFirstLoanCampaignDay);
+    } while ((busy >> c.product) & 1U);
     c.channel = static_cast<Channel>(channel_tables[c.product].Draw(rng));
     c.targeted = rng.Bernoulli(kTargetedShare);
     const int duration = static_cast<int>(rng.Between(1, kMaxDurationDays));
@@ -261,8 +273,9 @@ void MarketingSimulator::Impl::Offer(const Campaign& campaign, uint32_t c, const
   s.last_day = day.day;
 
   const Timestamp ts =
-      day.begin + static_cast<Timestamp>(rng.Uniform(kSendFrom[campaign.channel] * 3600.0,
-                                                     kSendTo[campaign.channel] * 3600.0)) *
+      day.begin + static_cast<Timestamp>(
+                      rng.Uniform((kSendFrom[campaign.channel] - kHomeUtcOffsetHours) * 3600.0,
+                                  (kSendTo[campaign.channel] - kHomeUtcOffsetHours) * 3600.0)) *
                       kMicrosPerSecond;
   Response response = kNoResponse;
   if (rng.Bernoulli(Sigmoid(z))) {
@@ -291,7 +304,10 @@ void MarketingSimulator::Impl::Offer(const Campaign& campaign, uint32_t c, const
   } else if (responded_at < world_end) {
     offer.set_num(offer::kResponse, response);
     offer.set_num(offer::kRespondedAt, responded_at);
-    if (response == kAccepted) accepted.push({responded_at, next_seq++, c, campaign.product});
+    if (response == kAccepted) {
+      accepted.push({responded_at, next_seq++, c, campaign.product});
+      s.pending = static_cast<uint16_t>(s.pending | kProductBits[campaign.product]);
+    }
   }
   offers.Push(offer);
 }
@@ -317,8 +333,9 @@ void MarketingSimulator::SimulateDay(const DayContext& day, RecordStream& offers
       for (int attempt = 0; attempt < 64; ++attempt) {
         const auto c = static_cast<uint32_t>(s.rng.Below(n));
         const Customer& customer = s.population.customers[c];
-        if (customer.joined_at > day.begin || (customer.products & bit) ||
-            s.state[c].last_campaign == campaign.number) {
+        const Impl::CustomerState& state = s.state[c];
+        if (customer.joined_at > day.begin || ((customer.products | state.pending) & bit) ||
+            state.last_campaign == campaign.number) {
           continue;
         }
         if (campaign.targeted &&
@@ -332,17 +349,18 @@ void MarketingSimulator::SimulateDay(const DayContext& day, RecordStream& offers
   }
   std::erase_if(s.campaigns, [&](const Campaign& c) { return c.last_day <= day.day; });
 
-  // Acceptances that take effect today.
+  // Acceptances that take effect today. Each gives a snapshot, also when the bit is already
+  // set (a consumer loan the credit simulator issued organically in the meantime).
   while (!s.accepted.empty() && s.accepted.top().ts < day.end) {
     const Acceptance a = s.accepted.top();
     s.accepted.pop();
     Customer& customer = s.population.customers[a.customer];
     const uint16_t bit = kProductBits[a.product];
-    if (!(customer.products & bit)) {
-      customer.products = static_cast<uint16_t>(customer.products | bit);
-      s.population.FillCustomerEvent(a.customer, a.ts, &s.snapshot);
-      customers.Push(s.snapshot);
-    }
+    customer.products = static_cast<uint16_t>(customer.products | bit);
+    Impl::CustomerState& state = s.state[a.customer];
+    state.pending = static_cast<uint16_t>(state.pending & ~bit);
+    s.population.FillCustomerEvent(a.customer, a.ts, &s.snapshot);
+    customers.Push(s.snapshot);
     if (a.product == kConsumerLoanP) s.population.loan_requests.push_back(a.customer);
   }
 }
