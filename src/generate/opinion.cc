@@ -985,8 +985,11 @@ void OpinionSimulator::Impl::Fill(std::string_view name, Slots& slots, std::stri
   } else if (name == "stock" || name == "code" || name == "sector") {
     if (slots.stock < 0) slots.stock = static_cast<int>(stock_table.Draw(rng));
     const Stock& stock = kStocks[slots.stock];
-    slots.Mention("STOCK:" + std::string(stock.code));
-    if (stock.bank >= 0) slots.Mention("BANK:" + std::string(kBanks[stock.bank].code));
+    // A sector ("bank stocks") names no company, so it mentions nothing.
+    if (name != "sector") {
+      slots.Mention("STOCK:" + std::string(stock.code));
+      if (stock.bank >= 0) slots.Mention("BANK:" + std::string(kBanks[stock.bank].code));
+    }
     if (name == "stock") {
       out += zh ? stock.zh : stock.en;
     } else if (name == "code") {
