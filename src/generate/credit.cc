@@ -44,23 +44,25 @@ constexpr double kColludingDailyApply = 0.15;       // times loan_rate, before f
 constexpr int kColludingApplyWindow = 21;           // days before fail_day
 // Outcome logit of a merchant loan.
 constexpr double kMerchantBase = -4.6;
-constexpr double kMerchantTrend = -6.0;      // per unit of weekly log-slope, slope in [-.4,.4]
+constexpr double kMerchantTrend = -8.0;      // per unit of weekly log-slope, slope in [-.4,.4]
+constexpr double kTrendCredibility = 150;    // purchases at which half the slope counts
 constexpr double kMerchantVolatility = 0.5;  // per unit of daily-sales CV above 1, in [-1, 2]
 constexpr double kMerchantRefund = 8.0;      // per unit of refund rate above 3 %, up to 25 %
-constexpr double kMerchantColdStart = 0.9;   // tenure below 60 days
+constexpr double kMerchantColdStart = 1.3;   // tenure below 60 days
 constexpr double kMerchantYoung = 0.4;       // tenure 60..364 days
-constexpr double kMerchantIssueNoise = 0.6;  // sd of the borrower's idiosyncratic risk
-constexpr double kMerchantRealised = -1.2;   // per unit of log(post-issue / pre-issue sales)
+constexpr double kMerchantIssueNoise = 0.3;  // sd of the borrower's idiosyncratic risk
+constexpr double kMerchantRealised = -0.9;   // per unit of log(post-issue / pre-issue sales)
 constexpr double kMerchantColluding = 2.5;
-constexpr double kFailedDefault = 0.93;  // stopped trading on or before the due day
-constexpr double kLateShift = 1.6;       // late logit = default logit + this
+constexpr double kMerchantLoanToSales = 0.6;  // per unit of log(principal / 36 days of sales)
+constexpr double kFailedDefault = 0.93;       // stopped trading on or before the due day
+constexpr double kLateShift = 1.1;            // late logit = default logit + this
 
 // ---- consumer loans
 constexpr int kFirstConsumerLoanDay = 30;            // organic: a month of observed income first
 constexpr double kConsumerDailyRate = 1.0 / 1500.0;  // per customer-day, times loan_rate
 constexpr double kConsumerMaxFactor = 4.0;           // bound of the applicant weighting
 constexpr int kMaxActiveLoans = 3;
-constexpr double kConsumerBase = -4.35;
+constexpr double kConsumerBase = -4.6;
 constexpr double kConsumerCreditRisk = 0.75;    // hidden trait, N(0,1)
 constexpr double kConsumerSpendRatio = 1.2;     // hidden spend_ratio above 0.7
 constexpr double kConsumerObservedRatio = 1.0;  // spend_30d/deposits_30d above 0.9, [-.6,1.5]
@@ -118,7 +120,14 @@ struct MerchantFeatures {
   double cv = 0;     // coefficient of variation of daily sales
   double refund_rate = 0;
   double daily_sales = 0;  // CNY minor units
+  uint64_t purchases = 0;
   int days = 0;
+  // The trend shrunk towards 0 by how much evidence it rests on (a lender does not trust the
+  // slope of a handful of sales).
+  double CredibleTrend() const {
+    const auto p = static_cast<double>(purchases);
+    return trend * p / (p + kTrendCredibility);
+  }
 };
 
 }  // namespace
@@ -192,6 +201,7 @@ MerchantFeatures CreditSimulator::Impl::Features(uint32_t m, const DayContext& d
   f.daily_sales = sum / n;
   const double var = std::max(0.0, sum2 / n - f.daily_sales * f.daily_sales);
   f.cv = f.daily_sales > 0 ? std::min(3.0, std::sqrt(var) / f.daily_sales) : 3.0;
+  f.purchases = purchases;
   f.refund_rate =
       purchases > 0 ? static_cast<double>(refunds) / static_cast<double>(purchases) : 0.0;
   // Full weeks counted back from the day before issue; x = -k for week k.
@@ -304,7 +314,7 @@ void CreditSimulator::Impl::IssueMerchantLoan(uint32_t m, const DayContext& day,
   const int64_t step = 100 * kCny;
   loan.principal = std::max<int64_t>(step, std::llround(principal / step) * step);
   // Risk price from what the lender sees.
-  const double rate = 900 + (cold ? 600 : 0) + 3000 * Clamp(-f.trend, 0, 0.3) +
+  const double rate = 900 + (cold ? 600 : 0) + 3000 * Clamp(-f.CredibleTrend(), 0, 0.3) +
                       200 * Clamp(f.cv - 1, 0, 2) + 2000 * Clamp(f.refund_rate - 0.03, 0, 0.2) +
                       (loan.term_days == 90 ? 100 : 0) + rng.Uniform(-50, 50);
   loan.rate_bp = static_cast<int32_t>(std::lround(rate / 5) * 5);
@@ -314,13 +324,17 @@ void CreditSimulator::Impl::IssueMerchantLoan(uint32_t m, const DayContext& day,
   loan.issued_at = TimeOfDay(day, 9, 20);
   loan.due_at = loan.issued_at + loan.term_days * kMicrosPerDay;
   loan.pre_level = f.daily_sales;
-  loan.risk = kMerchantBase + kMerchantTrend * Clamp(f.trend, -0.4, 0.4) +
-              kMerchantVolatility * Clamp(f.cv - 1, -1, 2) +
-              kMerchantRefund * Clamp(f.refund_rate - 0.03, -0.03, 0.25) +
-              (cold           ? kMerchantColdStart
-               : tenure < 365 ? kMerchantYoung
-                              : 0.0) +
-              kMerchantIssueNoise * rng.Normal();
+  loan.risk =
+      kMerchantBase + kMerchantTrend * Clamp(f.CredibleTrend(), -0.4, 0.4) +
+      kMerchantVolatility * Clamp(f.cv - 1, -1, 2) +
+      kMerchantRefund * Clamp(f.refund_rate - 0.03, -0.03, 0.25) +
+      (cold           ? kMerchantColdStart
+       : tenure < 365 ? kMerchantYoung
+                      : 0.0) +
+      kMerchantLoanToSales *
+          Clamp(std::log(static_cast<double>(loan.principal) / (36.0 * f.daily_sales + kCny)), -1,
+                2) +
+      kMerchantIssueNoise * rng.Normal();
 
   // 55 % plan to repay on the due day, the rest up to a third of the term early.
   int decide = loan.due_day;
@@ -334,10 +348,13 @@ void CreditSimulator::Impl::IssueMerchantLoan(uint32_t m, const DayContext& day,
 // ------------------------------------------------------------------------- consumer loans
 
 void CreditSimulator::Impl::ApplyCustomers(const DayContext& day, RecordStream& loans) {
-  // Requests from accepted CONSUMER_LOAN offers (marketing queued them yesterday or today).
+  // Requests from accepted CONSUMER_LOAN offers (marketing queued them yesterday). With
+  // --loan-rate 0 lending is off: accepted offers are not funded either.
   std::vector<uint32_t>& requests = population.loan_requests;
-  for (uint32_t c : requests) {
-    if (population.customers[c].active_loans < kMaxActiveLoans) IssueConsumerLoan(c, day, loans);
+  if (options.loan_rate > 0) {
+    for (uint32_t c : requests) {
+      if (population.customers[c].active_loans < kMaxActiveLoans) IssueConsumerLoan(c, day, loans);
+    }
   }
   requests.clear();
   if (day.day < kFirstConsumerLoanDay || options.loan_rate <= 0) return;
