@@ -171,7 +171,8 @@ int YearOf(Timestamp ts) {
 // A time of day between local (UTC+8) hours lo and hi, as microseconds after UTC midnight of
 // the same UTC day (local hours 8..24 fall on the same UTC day).
 Timestamp LocalTimeOfDay(Rng& rng, int lo_hour, int hi_hour) {
-  const int64_t seconds = rng.Between((lo_hour - 8) * 3600, (hi_hour - 8) * 3600 - 1);
+  const int64_t seconds =
+      rng.Between((lo_hour - 8) * int64_t{3600}, (hi_hour - 8) * int64_t{3600} - 1);
   return seconds * kMicrosPerSecond;
 }
 
@@ -255,14 +256,14 @@ Identity MakeIdentity(uint32_t index, const Customer& customer) {
   const int prefix = kAreaPrefixes[area_city];
   const int district = prefix == 4419 ? 0 : 1 + static_cast<int>((h2 >> 30) % 12);
   std::string digits;
-  AppendDigits(static_cast<uint64_t>(prefix * 100 + district), 6, &digits);
+  AppendDigits(static_cast<uint64_t>(prefix) * 100 + static_cast<uint64_t>(district), 6, &digits);
   const int year = customer.birth_year;
   const unsigned month = 1 + static_cast<unsigned>((h2 >> 36) % 12);
   const std::chrono::year_month_day_last last{std::chrono::year{year} / std::chrono::month{month} /
                                               std::chrono::last};
   const unsigned days_in_month = static_cast<unsigned>(last.day());
   const unsigned day = 1 + static_cast<unsigned>((h2 >> 40) % days_in_month);
-  AppendDigits(static_cast<uint64_t>(year) * 10'000 + month * 100 + day, 8, &digits);
+  AppendDigits(static_cast<uint64_t>(year) * 10'000 + uint64_t{month} * 100 + day, 8, &digits);
   const uint64_t sequence = ((h2 >> 44) % 500) * 2 + (male ? 1 : 0);
   AppendDigits(sequence, 3, &digits);
   constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
@@ -312,6 +313,7 @@ Population Population::Build(const WorldOptions& options) {
   const auto customer_count = static_cast<size_t>(std::max<int64_t>(options.customers, 1));
 
   std::vector<double> weights;
+  weights.reserve(categories.size());
   for (int c = 0; c < home_cities; ++c) weights.push_back(cities[static_cast<size_t>(c)].weight);
   const AliasTable city_table(weights);
   weights.clear();

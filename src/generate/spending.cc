@@ -1,5 +1,5 @@
 // Genuine behaviour: every active customer's purchases, bills, cash, salary, transfers, trips
-// abroad and refunds, one day at a time. docs/generator-parts/population.md lists every rate.
+// abroad and refunds, one day at a time. docs/generator-parts/spending.md lists every rate.
 //
 // Cost model: the per-day set-up is O(categories + personas) plus O(merchants) for the
 // trading flags; the merchant alias tables are rebuilt (O(merchants)) when the set of trading
@@ -316,15 +316,18 @@ struct SpendingSimulator::Impl {
   std::array<AliasTable, 5> atm_tables_;
   std::vector<uint16_t> destination_city_;  // per kDestinations entry found in Cities()
   std::vector<uint8_t> destination_index_;  // its index in kDestinations
-  std::vector<int8_t> city_destination_;    // per city: index in kDestinations, or -1
+  std::vector<int16_t> city_destination_;   // per city: index in kDestinations, or -1
   AliasTable destination_table_;
   std::vector<uint16_t> travel_category_;
   AliasTable travel_table_;
-  std::vector<int8_t> utc_offset_;  // per city
+  std::vector<int16_t> utc_offset_;  // per city
 
   // Merchants.
   std::vector<float> price_;      // per merchant: ticket-size multiplier
   std::vector<uint8_t> trading_;  // per merchant: trades today
+  // Per merchant: the probability that a purchase drawn at it happens there (its decline and
+  // ramp-up, <= 1); otherwise the customer goes to another merchant of the group, if any.
+  std::vector<float> keep_;
   std::vector<AliasSlot> slots_;
   std::vector<Group> groups_;
   int last_rebuild_ = -1;
@@ -409,8 +412,8 @@ SpendingSimulator::Impl::Impl(const WorldOptions& options, Population& populatio
   for (size_t i = 0; i < std::size(kDestinations); ++i) {
     for (size_t c = static_cast<size_t>(home_cities_); c < cities.size(); ++c) {
       if (cities[c].name != kDestinations[i].city) continue;
-      utc_offset_[c] = static_cast<int8_t>(kDestinations[i].utc_offset_hours);
-      city_destination_[c] = static_cast<int8_t>(i);
+      utc_offset_[c] = static_cast<int16_t>(kDestinations[i].utc_offset_hours);
+      city_destination_[c] = static_cast<int16_t>(i);
       destination_city_.push_back(static_cast<uint16_t>(c));
       destination_index_.push_back(static_cast<uint8_t>(i));
       weights.push_back(kDestinations[i].weight);
@@ -430,6 +433,7 @@ SpendingSimulator::Impl::Impl(const WorldOptions& options, Population& populatio
   price_.resize(merchants);
   for (size_t m = 0; m < merchants; ++m) price_[m] = static_cast<float>(rng_.LogNormal(0, 0.3));
   trading_.assign(merchants, 0);
+  keep_.assign(merchants, 1.0F);
   groups_.resize(static_cast<size_t>(home_cities_ + 2) * category_count_);
 
   plan_start_.assign(customer_count_, -1);
@@ -448,7 +452,7 @@ void SpendingSimulator::Impl::SimulateDay(const DayContext& day, std::vector<TxR
   day_tx_ = &day_tx;
   PrepareDay(day);
   UpdateMerchants(day);
-  day_tx.reserve(day_tx.size() + customer_count_ * 2 + 1024);
+  day_tx.reserve(day_tx.size() + static_cast<size_t>(customer_count_) * 2 + 1024);
   EmitDueRefunds(day);
   for (uint32_t c = 0; c < customer_count_; ++c) {
     if (pop_.customers[c].joined_at >= day.end) continue;
@@ -543,11 +547,16 @@ void SpendingSimulator::Impl::RebuildMerchantTables(int day) {
         m.opened_at > start_ ? static_cast<int>((m.opened_at - start_) / kMicrosPerDay) : -1;
     const int life_start = m.life == LifeCourse::kGrowing ? std::max(0, open_day) : m.decline_day;
     double log_factor = 0;
-    if (day > life_start)
+    if (day > life_start) {
       log_factor = std::clamp(static_cast<double>(m.growth) * (day - life_start), -5.0, 1.5);
+    }
     double ramp = 1;
     if (open_day >= 0) ramp = std::min(1.0, 0.25 + (day - open_day) / 40.0);
-    weight_scratch_[i] = m.popularity * std::exp(log_factor) * ramp;
+    // Growth wins share from the group's other merchants; decline and the ramp-up of a new
+    // merchant lose purchases outright (kept with probability keep_), so that they show in
+    // the merchant's own sales even when it has no competitor in its city and category.
+    weight_scratch_[i] = m.popularity * std::exp(std::max(log_factor, 0.0));
+    keep_[i] = static_cast<float>(std::exp(std::min(log_factor, 0.0)) * ramp);
     ++groups_[local_key(m)].size;
     if (!m.online) ++groups_[national_key(m)].size;
   }
@@ -598,9 +607,21 @@ void SpendingSimulator::Impl::RebuildMerchantTables(int day) {
 
 void SpendingSimulator::Impl::EmitDueRefunds(const DayContext& day) {
   std::vector<PendingRefund>& bucket = refunds_[static_cast<size_t>(day.day % kRefundRing)];
-  for (const PendingRefund& r : bucket) {
+  std::vector<PendingRefund>& next = refunds_[static_cast<size_t>((day.day + 1) % kRefundRing)];
+  for (PendingRefund& r : bucket) {
     // A merchant that no longer trades refunds nothing (the customer is left to dispute).
     if (r.ts < day.begin || r.ts >= day.end || !trading_[r.merchant]) continue;
+    if (r.channel == tx_channel::kOnline || r.channel == tx_channel::kMobile) {
+      // Online refunds wait for the end of an outage (1 to 60 minutes after it), tomorrow if
+      // the outage lasts until midnight.
+      for (const auto& [from, to] : day.outages) {
+        if (r.ts >= from && r.ts < to) r.ts = to + rng_.Between(60, 3600) * kMicrosPerSecond;
+      }
+      if (r.ts >= day.end) {
+        next.push_back(r);
+        continue;
+      }
+    }
     TxRecord& tx = Emit(r.customer, r.ts);
     tx.account = r.account;
     tx.card = r.card;
@@ -647,7 +668,7 @@ void SpendingSimulator::Impl::QueueRefund(const TxRecord& purchase, double rate)
 void SpendingSimulator::Impl::SimulateCustomer(uint32_t c) {
   Customer& cu = pop_.customers[c];
   const auto persona = static_cast<size_t>(cu.persona);
-  // One hash per customer and day gives the fixed monthly calendar (bill and rent days).
+  // One hash per customer gives its fixed monthly calendar (bill and rent days) and payees.
   const uint64_t h = Hash(uint64_t{c} * 0x2545F4914F6CDD1DULL + 0x51);
 
   if (cu.traveler) Travel(c);
@@ -657,7 +678,7 @@ void SpendingSimulator::Impl::SimulateCustomer(uint32_t c) {
   Bills(c, h);
   Rent(c, h);
   if (abroad) {
-    const int8_t where = city_destination_[cu.travel_city];
+    const int16_t where = city_destination_[cu.travel_city];
     const Destination& dest = kDestinations[where >= 0 ? static_cast<size_t>(where) : 0];
     const int64_t n = rng_.Poisson(1.2 + cu.activity);
     for (int64_t k = 0; k < n; ++k) {
@@ -740,8 +761,13 @@ void SpendingSimulator::Impl::DomesticPurchase(uint32_t c, int cat, bool force_o
       if (m != kNone && pop_.merchants[m].category == cat && trading_[m]) matching[count++] = m;
     }
     if (count > 0 && rng_.Bernoulli(kFavouriteMerchantShare)) {
-      merchant = matching[count == 1 ? 0 : rng_.Below(static_cast<uint64_t>(count))];
-      online = pop_.merchants[merchant].online;
+      const uint32_t favourite =
+          matching[count == 1 ? 0 : rng_.Below(static_cast<uint64_t>(count))];
+      // Loyal customers drift away from a declining favourite like everyone else.
+      if (keep_[favourite] >= 1.0F || rng_.Uniform() < keep_[favourite]) {
+        merchant = favourite;
+        online = pop_.merchants[merchant].online;
+      }
     }
   }
   if (merchant == kNone) {
@@ -765,6 +791,13 @@ void SpendingSimulator::Impl::DomesticPurchase(uint32_t c, int cat, bool force_o
     if (group->size == 0) group = &NationalGroup(cat);
     if (group->size == 0) return;
     merchant = DrawFromGroup(*group);
+    if (keep_[merchant] < 1.0F && rng_.Uniform() >= keep_[merchant]) {
+      // The customer goes elsewhere: to another merchant of the group, or out of our sight.
+      // A booked flight or hotel (force_online) is bought all the same.
+      const uint32_t other = DrawFromGroup(*group);
+      if (other == merchant && !force_online) return;
+      merchant = other;
+    }
   }
   const Merchant& m = pop_.merchants[merchant];
   online = online || m.online;
@@ -791,7 +824,7 @@ void SpendingSimulator::Impl::DomesticPurchase(uint32_t c, int cat, bool force_o
       // Shopping from abroad: hotel Wi-Fi, or mobile roaming through the home carrier.
       tx.city = cu.travel_city;
       if (rng_.Bernoulli(0.5)) {
-        const int8_t where = city_destination_[cu.travel_city];
+        const int16_t where = city_destination_[cu.travel_city];
         if (where >= 0) {
           const Destination& dest = kDestinations[static_cast<size_t>(where)];
           const uint64_t span = uint64_t{1} << (32 - dest.ip_prefix);
@@ -987,7 +1020,7 @@ void SpendingSimulator::Impl::RareEvent(uint32_t c) {
     tx.lon = static_cast<float>(cu.home_lon + rng_.Normal(0, 0.02));
     return;
   }
-  Transfer(c, (u -= kP2pRate[persona]) >= 0);
+  Transfer(c, u - kP2pRate[persona] >= 0);
 }
 
 void SpendingSimulator::Impl::Transfer(uint32_t c, bool external) {
