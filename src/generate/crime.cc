@@ -78,7 +78,7 @@ constexpr int kTestCardsMin = 3, kTestCardsMax = 12;
 constexpr int kTestMerchantsMin = 2, kTestMerchantsMax = 5;
 constexpr double kSecondTest = 0.45, kThirdTest = 0.15;
 constexpr int kTestGapMinSeconds = 6, kTestGapMaxSeconds = 90;
-constexpr double kTestCentsShare = 0.4;   // tests with cents (0.50-9.99), else whole 1-10 CNY
+constexpr double kTestCentsShare = 0.8;   // tests with cents (0.50-9.99), else whole 1-10 CNY
 constexpr double kCashOutShare = 0.3;     // tested cards then used for one big purchase
 constexpr double kCashOutMeanHours = 10;  // delay of that purchase after the burst
 constexpr double kCashOutMedian = 2500, kCashOutSigma = 0.7;
@@ -121,6 +121,8 @@ constexpr double kColluderTxPerMerchant = 60;
 constexpr int kColluderMax = 500;
 constexpr int kCollusionCardsMin = 3, kCollusionCardsMax = 10;
 constexpr double kCollusionRepeat = 0.15;
+// Fake sales rounded down to 100 or 10 CNY; the rest carry cents like real sales.
+constexpr double kCollusionRound100 = 0.15, kCollusionRound10 = 0.15;
 constexpr double kColluderClosure = 0.5;  // acquirer closes it after its window
 constexpr double kBustOutTxPerMerchant = 40;
 constexpr int kBustOutMax = 500;
@@ -130,7 +132,7 @@ constexpr double kBustOutSalesMin = 3.0, kBustOutSalesMax = 5.0;  // fraud sales
 
 // ---------------------------------------------------------------- friendly fraud
 
-constexpr int64_t kFriendlyMinAmount = 200 * 100;  // CNY minor units
+constexpr int64_t kFriendlyMinAmount = 200LL * 100;  // CNY minor units
 constexpr double kDisputerShare = 0.02;
 constexpr double kDisputerWeight = 10;
 
@@ -434,6 +436,11 @@ struct CrimeSimulator::Impl {
     const auto offset = static_cast<Timestamp>(utc * static_cast<double>(kHour));
     return day_begin + std::clamp<Timestamp>(offset, 0, kDay - 1);
   }
+  // U(lo, hi) seconds with microsecond resolution, as genuine times have: whole seconds
+  // would show in the timestamps' milliseconds.
+  Timestamp Seconds(double lo, double hi) {
+    return static_cast<Timestamp>(rng_.Uniform(lo, hi) * static_cast<double>(kMicrosPerSecond));
+  }
   Timestamp Gap(double mean_minutes, double min_minutes) {
     return static_cast<Timestamp>((min_minutes + rng_.Exponential(1.0 / mean_minutes)) *
                                   static_cast<double>(kMinute));
@@ -465,7 +472,8 @@ struct CrimeSimulator::Impl {
   Breach breach_;
   int next_breach_day_ = kNever;
   bool first_breach_ = true;
-  std::vector<uint32_t> breached_cards_;
+  std::vector<uint32_t> captured_;        // cards captured by the breach under way
+  std::vector<uint32_t> breached_cards_;  // captured cards on sale: fraud draws from them
 
   // Rate control.
   std::array<double, kPatterns> owed_{};
@@ -512,6 +520,7 @@ CrimeSimulator::Impl::Impl(const WorldOptions& options, Population& population)
     next_breach_day_ = static_cast<int>(rng_.Between(3, std::min(12, days_ / 4)));
   }
   pending_.reserve(4096);
+  captured_.reserve(kBreachPoolCap);
   breached_cards_.reserve(kBreachPoolCap);
 }
 
@@ -522,6 +531,7 @@ void CrimeSimulator::Impl::BuildPools() {
   cash_out_mix_ = MakeMix(kCashOutCategories);
   spree_mix_ = MakeMix(kSpreeCategories);
   std::vector<double> weights;
+  weights.reserve(static_cast<size_t>(home));
   for (int c = 0; c < home; ++c) weights.push_back(Cities()[static_cast<size_t>(c)].weight);
   home_city_table_ = AliasTable(weights);
 
@@ -795,9 +805,12 @@ void CrimeSimulator::Impl::Flush(const DayContext& day, std::vector<TxRecord>& d
       continue;
     }
     if (tx.channel == tx_channel::kOnline || tx.channel == tx_channel::kMobile) {
+      const Timestamp planned = tx.ts;
       for (const auto& [from, to] : day.outages) {
-        if (tx.ts >= from && tx.ts < to) tx.ts = to + rng_.Between(1, 900) * kMicrosPerSecond;
+        if (tx.ts >= from && tx.ts < to) tx.ts = to + Seconds(1, 900);
       }
+      // A takeover is reported all at once: its label keeps its time.
+      if (tx.pattern == Pattern::kAccountTakeover) tx.label_delay -= tx.ts - planned;
       if (tx.ts >= day.end) {
         owed_[Index(tx.pattern)] += 1;
         continue;
@@ -844,14 +857,19 @@ void CrimeSimulator::Impl::RunBreach(const DayContext& day, const std::vector<Tx
       if (tx.merchant != breach_.merchant || tx.card == kNone || tx.channel != tx_channel::kPos) {
         continue;
       }
-      if (breached_cards_.size() >= static_cast<size_t>(kBreachPoolCap)) break;
-      if (std::find(breached_cards_.begin(), breached_cards_.end(), tx.card) ==
-          breached_cards_.end()) {
-        breached_cards_.push_back(tx.card);
+      if (captured_.size() >= static_cast<size_t>(kBreachPoolCap)) break;
+      if (std::find(captured_.begin(), captured_.end(), tx.card) == captured_.end()) {
+        captured_.push_back(tx.card);
       }
     }
   }
   if (day.day == breach_.exploit_day) {
+    // After the quiet days the captured cards go on sale: from today fraud draws from them.
+    for (const uint32_t card : captured_) {
+      if (breached_cards_.size() >= static_cast<size_t>(kBreachPoolCap)) break;
+      breached_cards_.push_back(card);
+    }
+    captured_.clear();
     if (breach_.wave) StartWave(day, incidents);
     breach_ = Breach{};
     next_breach_day_ = day.day + 1 + static_cast<int>(rng_.Exponential(1.0 / kBreachMeanGapDays));
@@ -906,7 +924,7 @@ void CrimeSimulator::Impl::PlanCardTesting(const DayContext& day) {
   const bool mobile = rng_.Bernoulli(0.3);
   Timestamp t = rng_.Bernoulli(kTestNightShare)
                     ? AtLocal(day.begin, 0, rng_.Uniform(0, 6))
-                    : day.begin + rng_.Between(0, kDay / kMicrosPerSecond - 1) * kMicrosPerSecond;
+                    : day.begin + static_cast<Timestamp>(rng_.Below(kDay));
   const int cards = static_cast<int>(rng_.Between(kTestCardsMin, kTestCardsMax));
   size_t last_merchant = rng_.Below(static_cast<uint64_t>(have));
   for (int k = 0; k < cards; ++k) {
@@ -919,7 +937,7 @@ void CrimeSimulator::Impl::PlanCardTesting(const DayContext& day) {
       // The next merchant of the rotation, so a card's tests hit different merchants.
       last_merchant =
           (last_merchant + 1 + (have > 2 ? rng_.Below(2) : 0)) % static_cast<size_t>(have);
-      t += rng_.Between(kTestGapMinSeconds, kTestGapMaxSeconds) * kMicrosPerSecond;
+      t += Seconds(kTestGapMinSeconds, kTestGapMaxSeconds);
       const double cny = rng_.Bernoulli(kTestCentsShare)
                              ? static_cast<double>(rng_.Between(50, 999)) / 100
                              : static_cast<double>(rng_.Between(1, 10));
@@ -937,8 +955,7 @@ void CrimeSimulator::Impl::PlanCardTesting(const DayContext& day) {
         const double cny =
             std::clamp(rng_.LogNormal(std::log(kCashOutMedian), kCashOutSigma), 300.0, 30'000.0);
         CardFields(*tx, card);
-        OnlineAt(*tx, m, RoundCny(rng_, cny, 0, 0.2, 0.2), city,
-                 rng_.Bernoulli(0.6) ? device : NewDevice(),
+        OnlineAt(*tx, m, cny, city, rng_.Bernoulli(0.6) ? device : NewDevice(),
                  rng_.Bernoulli(0.7) ? ip : ForeignIp(rng_), mobile);
       }
     }
@@ -994,19 +1011,19 @@ void CrimeSimulator::Impl::PlanTakeover(const DayContext& day) {
   };
   auto purchase = [&](Timestamp ts, const CategoryMix& mix, double cny) {
     const uint32_t m = DrawOnline(mix, ts);
-    if (m == kNone) return;
+    if (m == kNone) return false;
     TxRecord* tx = Plan(ts, victim);
-    if (tx == nullptr) return;
+    if (tx == nullptr) return true;
     CardFields(*tx, card);
     OnlineAt(*tx, m, cny, city, device, ip, mobile);
+    return true;
   };
 
   // The probe: a small transfer or purchase that shows the account works.
   uint32_t mule = MuleAccount();
-  if (rng_.Bernoulli(kTakeoverProbeTransfer)) {
+  // (A transfer also when no shop for the purchase trades today.)
+  if (rng_.Bernoulli(kTakeoverProbeTransfer) || !purchase(t, test_mix_, rng_.Uniform(1, 60))) {
     transfer(t, RoundCny(rng_, rng_.Uniform(1, 200), 0, 0.3, 0.3), mule);
-  } else {
-    purchase(t, test_mix_, RoundCny(rng_, rng_.Uniform(1, 60), 0, 0, 0.3));
   }
   t += Gap(kTakeoverWaitMeanHours * 60, 5);
   const int big = static_cast<int>(rng_.Between(kTakeoverBigMin, kTakeoverBigMax));
@@ -1020,9 +1037,9 @@ void CrimeSimulator::Impl::PlanTakeover(const DayContext& day) {
       const double cny = std::clamp(
           rng_.LogNormal(std::log(4000 * std::sqrt(static_cast<double>(cu.amount_scale))), 0.5),
           1500.0, 60'000.0);
-      purchase(t, cash_out_mix_, RoundCny(rng_, cny, 0, 0.2, 0.3));
+      purchase(t, cash_out_mix_, cny);
     }
-    t += rng_.Between(2 * 60, 40 * 60) * kMicrosPerSecond;
+    t += rng_.Between(2LL * 60, 40LL * 60) * kMicrosPerSecond;
   }
   // The customer reports everything at once, 1-10 days after the last record.
   if (pending_.size() > first) {
@@ -1089,7 +1106,7 @@ void CrimeSimulator::Impl::PlanSpree(Timestamp day_begin, uint32_t card) {
       const double cny =
           std::clamp(category.median_amount * rng_.LogNormal(std::log(1.8), 0.55), 50.0, 40'000.0);
       if (merchant != kNone) {
-        PosAt(*tx, merchant, RoundCny(rng_, cny, 0, 0.25, 0.2));
+        PosAt(*tx, merchant, cny);
       } else {
         // Abroad: a shop without a merchant record of ours, in the local currency.
         tx->mcc = static_cast<uint16_t>(category.mcc);
@@ -1143,9 +1160,11 @@ void CrimeSimulator::Impl::PlanCollusion(const DayContext& day) {
       if (tx == nullptr) break;
       double cny = limit * rng_.Uniform(0.88, 0.998);
       const double u = rng_.Uniform();
-      cny = u < 0.5   ? std::floor(cny / 100) * 100
-            : u < 0.8 ? std::floor(cny / 10) * 10
-                      : std::floor(cny);
+      if (u < kCollusionRound100) {
+        cny = std::floor(cny / 100) * 100;
+      } else if (u < kCollusionRound100 + kCollusionRound10) {
+        cny = std::floor(cny / 10) * 10;
+      }
       CardFields(*tx, card);
       PosAt(*tx, merchant, std::min(cny, limit - 1));
     }
@@ -1206,7 +1225,7 @@ void CrimeSimulator::Impl::PlanBustOut(const DayContext& day, const BustOut& bus
       TxRecord* tx = Plan(t, pop_.card_owner[card]);
       if (tx == nullptr) break;
       bust_out_planned_ += 1;
-      const double cny = std::max(1.0, std::ceil(scratch_[static_cast<size_t>(k)] * scale));
+      const double cny = std::max(1.0, scratch_[static_cast<size_t>(k)] * scale);
       CardFields(*tx, card);
       if (m.online) {
         OnlineAt(*tx, bust.merchant, cny, static_cast<uint16_t>(home_city_table_.Draw(rng_)),
@@ -1394,7 +1413,7 @@ void CrimeSimulator::Impl::PlanPassThrough(const DayContext& day, const Scheme& 
         RoundCny(rng_, static_cast<double>(rng_.Between(20, 300)) * 1000 * rng_.Uniform(0.9, 1.1),
                  0.3, 0.3, 0.2);
     TransferIn(t, c, ExternalAccount(), in);
-    const Timestamp out = t + rng_.Between(30 * 60, 6 * 3600) * kMicrosPerSecond;
+    const Timestamp out = t + rng_.Between(30LL * 60, 6LL * 3600) * kMicrosPerSecond;
     TransferOut(out, c, MuleAccount(), true, std::floor(in * rng_.Uniform(0.90, 0.99)));
     begin += rng_.Between(2, 8) * kDay;
   }
@@ -1417,7 +1436,7 @@ void CrimeSimulator::Impl::PlanRoundTrip(const DayContext& day, const Scheme& sc
       TransferOut(t, from, pop_.customers[to].account, false, std::floor(cny));
       cny *= rng_.Uniform(0.97, 0.995);
       from = to;
-      t += rng_.Between(20 * 3600, 3 * 86'400) * kMicrosPerSecond;
+      t += rng_.Between(20LL * 3600, 3LL * 86'400) * kMicrosPerSecond;
     }
     t += rng_.Between(5, 10) * kDay;
   }
