@@ -96,7 +96,7 @@ void Split(const WorldOptions& base, const std::string& dir, double whole) {
     crime_s += Since(t);
     transactions += day_tx.size();
     t = Clock::now();
-    credit.SimulateDay(day, loans, loan_status);
+    credit.SimulateDay(day, loans, customers, loan_status);
     marketing.SimulateDay(day, offers, customers);
     opinion.SimulateDay(day, incidents, posts);
     for (EventStream* s : {&loans, &offers, &customers, &posts}) {

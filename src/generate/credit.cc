@@ -48,7 +48,7 @@ constexpr double kMerchantTrend = -8.0;      // per unit of weekly log-slope, sl
 constexpr double kTrendCredibility = 150;    // purchases at which half the slope counts
 constexpr double kMerchantVolatility = 0.5;  // per unit of daily-sales CV above 1, in [-1, 2]
 constexpr double kMerchantRefund = 8.0;      // per unit of refund rate above 3 %, up to 25 %
-constexpr double kMerchantColdStart = 1.3;   // tenure below 60 days
+constexpr double kMerchantColdStart = 2.0;   // tenure below 60 days
 constexpr double kMerchantYoung = 0.4;       // tenure 60..364 days
 constexpr double kMerchantIssueNoise = 0.3;  // sd of the borrower's idiosyncratic risk
 constexpr double kMerchantRealised = -0.9;   // per unit of log(post-issue / pre-issue sales)
@@ -138,7 +138,8 @@ struct CreditSimulator::Impl {
         population(pop),
         rng(opts.seed, kCreditStream),
         cny(Currency::FromCode("CNY")->Packed()),
-        merchant_state(pop.merchants.size()) {}
+        merchant_state(pop.merchants.size()),
+        consumer_settled_at(pop.customers.size(), 0) {}
 
   struct MerchantState {
     bool active = false;
@@ -150,10 +151,15 @@ struct CreditSimulator::Impl {
   Rng rng;
   uint16_t cny;
   std::vector<MerchantState> merchant_state;
+  // When each customer's latest consumer loan settled: a new loan is issued after it, so the
+  // loan records and the CONSUMER_LOAN snapshots of a customer keep their order.
+  std::vector<Timestamp> consumer_settled_at;
   std::priority_queue<Pending, std::vector<Pending>, Later> queue;
   uint64_t next_loan = 1;
   uint64_t next_seq = 0;
   Event event{EventKind::kLoan};
+  Event snapshot{EventKind::kCustomer};
+  RecordStream* customers = nullptr;  // today's customer snapshot stream (SimulateDay)
 
   Timestamp WorldStart(const DayContext& day) const {
     return day.begin - static_cast<Timestamp>(day.day) * kMicrosPerDay;
@@ -179,7 +185,9 @@ struct CreditSimulator::Impl {
               std::map<std::string, uint64_t>& loan_status);
   void Write(const Loan& loan, LoanStatus status, Timestamp ts, int days_past_due,
              RecordStream& loans);
-  void Settle(const Loan& loan);
+  // Ends a loan at `ts`; the customer's last running consumer loan clears CONSUMER_LOAN.
+  void Settle(const Loan& loan, Timestamp ts);
+  void PushSnapshot(uint32_t customer, Timestamp ts);
 };
 
 MerchantFeatures CreditSimulator::Impl::Features(uint32_t m, const DayContext& day) const {
@@ -255,7 +263,12 @@ void CreditSimulator::Impl::Schedule(Loan loan, int decide_day) {
   queue.push(p);
 }
 
-void CreditSimulator::Impl::Settle(const Loan& loan) {
+void CreditSimulator::Impl::PushSnapshot(uint32_t customer, Timestamp ts) {
+  population.FillCustomerEvent(customer, ts, &snapshot);
+  customers->Push(snapshot);
+}
+
+void CreditSimulator::Impl::Settle(const Loan& loan, Timestamp ts) {
   if (loan.merchant) {
     MerchantState& s = merchant_state[loan.borrower];
     s.active = false;
@@ -263,8 +276,12 @@ void CreditSimulator::Impl::Settle(const Loan& loan) {
     return;
   }
   Customer& c = population.customers[loan.borrower];
+  consumer_settled_at[loan.borrower] = std::max(consumer_settled_at[loan.borrower], ts);
   if (c.active_loans > 0) --c.active_loans;
-  if (c.active_loans == 0) c.products = static_cast<uint16_t>(c.products & ~kConsumerLoan);
+  if (c.active_loans == 0 && (c.products & kConsumerLoan)) {
+    c.products = static_cast<uint16_t>(c.products & ~kConsumerLoan);
+    PushSnapshot(loan.borrower, ts);
+  }
 }
 
 // ------------------------------------------------------------------------- merchant loans
@@ -321,7 +338,7 @@ void CreditSimulator::Impl::IssueMerchantLoan(uint32_t m, const DayContext& day,
 
   loan.issue_day = day.day;
   loan.due_day = day.day + loan.term_days;
-  loan.issued_at = TimeOfDay(day, 9, 20);
+  loan.issued_at = TimeOfDay(day, 1, 10);  // 09:00-18:00 in UTC+8, the home time
   loan.due_at = loan.issued_at + loan.term_days * kMicrosPerDay;
   loan.pre_level = f.daily_sales;
   loan.risk =
@@ -405,7 +422,7 @@ void CreditSimulator::Impl::IssueConsumerLoan(uint32_t c, const DayContext& day,
 
   loan.issue_day = day.day;
   loan.due_day = day.day + loan.term_days;
-  loan.issued_at = TimeOfDay(day, 8, 23);
+  loan.issued_at = std::max(TimeOfDay(day, 0, 15), consumer_settled_at[c] + kMicrosPerSecond);
   loan.due_at = loan.issued_at + loan.term_days * kMicrosPerDay;
   loan.pre_level = ratio;
   const double monthly_deposits = 30.0 * static_cast<double>(customer.deposits_30d);
@@ -424,8 +441,11 @@ void CreditSimulator::Impl::IssueConsumerLoan(uint32_t c, const DayContext& day,
   if (!rng.Bernoulli(0.6)) decide -= static_cast<int>(rng.Between(1, loan.term_days / 4));
 
   ++customer.active_loans;
-  customer.products = static_cast<uint16_t>(customer.products | kConsumerLoan);
   Write(loan, kIssued, loan.issued_at, 0, loans);
+  if (!(customer.products & kConsumerLoan)) {
+    customer.products = static_cast<uint16_t>(customer.products | kConsumerLoan);
+    PushSnapshot(c, loan.issued_at);
+  }
   Schedule(loan, decide);
 }
 
@@ -491,12 +511,12 @@ void CreditSimulator::Impl::Decide(const Pending& p, const DayContext& day, Reco
     ts = day.begin +
          static_cast<Timestamp>(rng.Below(static_cast<uint64_t>(span))) * kMicrosPerSecond;
   } else {
-    ts = TimeOfDay(day, 7, 23);
+    ts = TimeOfDay(day, 0, 15);  // 08:00-23:00 in UTC+8
   }
   ts = std::max(ts, loan.issued_at + kMicrosPerSecond);
   Write(loan, kRepaid, ts, 0, loans);
   ++loan_status[kStatusNames[kRepaid]];
-  Settle(loan);
+  Settle(loan, ts);
 }
 
 CreditSimulator::CreditSimulator(const WorldOptions& options, Population& population)
@@ -504,8 +524,10 @@ CreditSimulator::CreditSimulator(const WorldOptions& options, Population& popula
 CreditSimulator::~CreditSimulator() = default;
 
 void CreditSimulator::SimulateDay(const DayContext& day, RecordStream& loans,
+                                  RecordStream& customers,
                                   std::map<std::string, uint64_t>& loan_status) {
   Impl& s = *impl_;
+  s.customers = &customers;
   // Settlements first, so that a borrower who repaid today may apply again later today.
   while (!s.queue.empty() && s.queue.top().day <= day.day) {
     const Pending p = s.queue.top();
@@ -515,7 +537,7 @@ void CreditSimulator::SimulateDay(const DayContext& day, RecordStream& loans,
     } else {
       s.Write(p.loan, static_cast<LoanStatus>(p.status), p.ts, p.days_past_due, loans);
       ++loan_status[kStatusNames[p.status]];
-      s.Settle(p.loan);
+      s.Settle(p.loan, p.ts);
     }
   }
   s.ApplyMerchants(day, loans);

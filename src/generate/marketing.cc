@@ -349,19 +349,23 @@ void MarketingSimulator::SimulateDay(const DayContext& day, RecordStream& offers
   }
   std::erase_if(s.campaigns, [&](const Campaign& c) { return c.last_day <= day.day; });
 
-  // Acceptances that take effect today. Each gives a snapshot, also when the bit is already
-  // set (a consumer loan the credit simulator issued organically in the meantime).
+  // Acceptances that take effect today. Each product but a consumer loan is held from the
+  // response time, with a snapshot then; an accepted consumer loan becomes a loan request,
+  // and credit sets CONSUMER_LOAN (with its snapshot) when it issues the loan.
   while (!s.accepted.empty() && s.accepted.top().ts < day.end) {
     const Acceptance a = s.accepted.top();
     s.accepted.pop();
-    Customer& customer = s.population.customers[a.customer];
     const uint16_t bit = kProductBits[a.product];
-    customer.products = static_cast<uint16_t>(customer.products | bit);
     Impl::CustomerState& state = s.state[a.customer];
     state.pending = static_cast<uint16_t>(state.pending & ~bit);
+    if (a.product == kConsumerLoanP) {
+      s.population.loan_requests.push_back(a.customer);
+      continue;
+    }
+    Customer& customer = s.population.customers[a.customer];
+    customer.products = static_cast<uint16_t>(customer.products | bit);
     s.population.FillCustomerEvent(a.customer, a.ts, &s.snapshot);
     customers.Push(s.snapshot);
-    if (a.product == kConsumerLoanP) s.population.loan_requests.push_back(a.customer);
   }
 }
 

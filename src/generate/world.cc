@@ -249,7 +249,7 @@ Status World::Run() {
     CloseDay(day);
 
     // 5. The low-volume kinds.
-    credit.SimulateDay(day, *out_.loans, summary_->loan_status);
+    credit.SimulateDay(day, *out_.loans, *out_.customers, summary_->loan_status);
     marketing.SimulateDay(day, *out_.offers, *out_.customers);
     opinion.SimulateDay(day, summary_->incidents, *out_.posts);
 

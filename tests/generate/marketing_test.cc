@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -383,46 +384,86 @@ TEST_F(MarketingTest, ConsumerLoansAreNotOfferedWhileAnAcceptedOneRuns) {
 TEST_F(MarketingTest, AnAcceptanceGivesASnapshotHoldingTheProductAtTheResponseTime) {
   uint64_t accepted = 0;
   for (const OfferRow& o : w().offers) {
-    if (o.response != kAccepted) continue;
+    // An accepted consumer loan is held from the loan's issue (next test but one).
+    if (o.response != kAccepted || o.product == kConsumerLoan) continue;
     ++accepted;
     const std::vector<Snapshot>& list = snapshots_.at(o.customer);
     const auto it = std::find_if(list.begin(), list.end(),
                                  [&](const Snapshot& s) { return s.ts == o.responded_at; });
     ASSERT_NE(it, list.end()) << "no snapshot at the response time of O" << o.id;
-    EXPECT_NE(it->mask & (1 << o.product), 0) << "O" << o.id;
-    // The next snapshots keep the product (credit may clear a settled consumer loan).
-    if (o.product != kConsumerLoan) {
-      for (auto next = it; next != list.end(); ++next) {
-        EXPECT_NE(next->mask & (1 << o.product), 0) << "O" << o.id;
-      }
+    for (auto next = it; next != list.end(); ++next) {
+      EXPECT_NE(next->mask & (1 << o.product), 0) << "O" << o.id;
     }
   }
   EXPECT_GT(accepted, 150u);
 }
 
-TEST_F(MarketingTest, EveryLaterSnapshotIsAnAcceptanceThatOnlyAddsProducts) {
-  // Snapshot times of accepted offers per customer, with the product accepted.
+TEST_F(MarketingTest, EveryLaterSnapshotIsAnAcceptanceOrAConsumerLoanChange) {
+  // Times of accepted offers (consumer loans excepted) per customer, with the product.
   std::multimap<std::pair<uint32_t, Timestamp>, int> acceptances;
   for (const OfferRow& o : w().offers) {
-    if (o.response == kAccepted)
+    if (o.response == kAccepted && o.product != kConsumerLoan)
       acceptances.emplace(std::make_pair(o.customer, o.responded_at), 1 << o.product);
   }
-  uint64_t later = 0;
+  uint64_t later = 0, credit = 0;
   for (const auto& [customer, list] : snapshots_) {
     for (size_t i = 1; i < list.size(); ++i) {
       ++later;
+      const int before = list[i - 1].mask;
+      const int after = list[i].mask;
       const auto range = acceptances.equal_range({customer, list[i].ts});
-      ASSERT_NE(range.first, range.second)
-          << "C" << customer << " has a snapshot that follows no acceptance";
+      if (range.first == range.second) {
+        // Credit's snapshot: CONSUMER_LOAN and nothing else changed.
+        ++credit;
+        EXPECT_EQ(before ^ after, kConsumerLoanBit)
+            << "C" << customer << " has a snapshot that follows no acceptance and no loan";
+        continue;
+      }
       int added = 0;
       for (auto it = range.first; it != range.second; ++it) added |= it->second;
-      const int before = list[i - 1].mask & ~kConsumerLoanBit;
-      const int after = list[i].mask & ~kConsumerLoanBit;
       EXPECT_EQ(after & before, before) << "C" << customer << " lost a product";
       EXPECT_EQ(after & ~before & ~added, 0) << "C" << customer << " gained an unaccepted product";
     }
   }
-  EXPECT_EQ(later, acceptances.size()) << "one snapshot per acceptance";
+  EXPECT_EQ(later - credit, acceptances.size()) << "one snapshot per acceptance";
+  EXPECT_GT(credit, 30u);
+}
+
+TEST_F(MarketingTest, ConsumerLoanInTheProductsFieldMeansALoanIsRunning) {
+  // Running consumer loans per customer: [issued_at, final ts), the final record's ts being
+  // when the last status was reached (end of the world when the loan has not settled).
+  std::map<uint32_t, std::vector<std::pair<Timestamp, Timestamp>>> running;
+  std::map<uint32_t, std::pair<uint32_t, Timestamp>> issued;  // loan -> customer, issued_at
+  std::map<uint32_t, Timestamp> settled;
+  for (const LoanRow& l : w().loans) {
+    if (l.borrower_type != 1) continue;
+    if (l.status == 0) {
+      issued[l.id] = {l.borrower, l.issued_at};
+    } else {
+      settled[l.id] = l.ts;
+    }
+  }
+  for (const auto& [loan, who] : issued) {
+    const auto it = settled.find(loan);
+    running[who.first].emplace_back(
+        who.second, it == settled.end() ? std::numeric_limits<Timestamp>::max() : it->second);
+  }
+  ASSERT_GT(running.size(), 30u);
+  uint64_t checked = 0, holding = 0;
+  for (const auto& [customer, list] : snapshots_) {
+    const auto loans = running.find(customer);
+    for (const Snapshot& s : list) {
+      bool runs = false;
+      if (loans != running.end()) {
+        for (const auto& [from, to] : loans->second) runs |= from <= s.ts && s.ts < to;
+      }
+      ++checked;
+      holding += runs;
+      EXPECT_EQ((s.mask & kConsumerLoanBit) != 0, runs)
+          << "C" << customer << " snapshot at " << s.ts;
+    }
+  }
+  EXPECT_GT(holding, 30u) << "of " << checked << " snapshots";
 }
 
 TEST_F(MarketingTest, AcceptedConsumerLoansAreIssuedByCreditTheNextDay) {

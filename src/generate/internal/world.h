@@ -340,8 +340,10 @@ class CreditSimulator {
   ~CreditSimulator();
   // Issues the day's merchant micro-loans and consumer loans (organic applications and
   // population.loan_requests) and settles loans that fall due, pushing ISSUED and final
-  // (REPAID, LATE, DEFAULT) loan records; counts final statuses into `loan_status`.
-  void SimulateDay(const DayContext& day, RecordStream& loans,
+  // (REPAID, LATE, DEFAULT) loan records; counts final statuses into `loan_status`. A
+  // customer holds CONSUMER_LOAN while a consumer loan runs: a snapshot is pushed to
+  // `customers` when the first running loan is issued and when the last one settles.
+  void SimulateDay(const DayContext& day, RecordStream& loans, RecordStream& customers,
                    std::map<std::string, uint64_t>& loan_status);
 
  private:
