@@ -1,5 +1,5 @@
 // CreditSimulator: merchant micro-loans and consumer loans, issued over time, whose outcomes
-// follow from what the borrower does (docs/generator-parts/credit.md gives every number).
+// follow from what the borrower does (docs/generator.md (Credit) gives every number).
 //
 // A loan lives in one bounded priority queue of pending actions, ordered by (day, push order):
 //  - kDecide on the planned repayment day (the due day, or a few days earlier for borrowers

@@ -1,5 +1,5 @@
 // Fraud and money laundering: the incidents the CrimeSimulator injects into the genuine
-// transactions of each day. docs/generator-parts/crime.md states every pattern, its parameters
+// transactions of each day. docs/generator.md (Crime) states every pattern, its parameters
 // and its signature in the data.
 //
 // Invariants:

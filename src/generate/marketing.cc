@@ -1,5 +1,5 @@
 // MarketingSimulator: campaigns offering financial products to customers, and the customers'
-// responses (docs/generator-parts/marketing.md gives every number).
+// responses (docs/generator.md (Marketing) gives every number).
 //
 // Every few days a campaign starts for one product on one channel and runs 1-4 days; each day
 // it offers the product to a share of the joined customers who neither hold it nor have an

@@ -2,7 +2,7 @@
 // (Panorama Bank), three fictional competitors, six fictional listed stocks and the world's
 // merchants, with intended-sentiment labels. A steady baseline follows the week and the hour;
 // incidents (outages, fraud waves, data breaches, merchant failures) add a decaying burst of
-// mostly negative posts and news about their subject. docs/generator-parts/opinion.md gives
+// mostly negative posts and news about their subject. docs/generator.md (Opinion) gives
 // the figures.
 //
 // Incidents are read statelessly: every day the span of incidents is scanned from the first

@@ -1,7 +1,7 @@
 // The population: customers with their personas, incomes, cards and devices, and merchants with
 // their categories, sizes and life courses. Everything is drawn once, in index order, from
 // kPopulationStream; personal data (names, phones, ids) is derived from the index by hashing
-// when a snapshot is written, so it costs nothing to hold. docs/generator-parts/population.md
+// when a snapshot is written, so it costs nothing to hold. docs/generator.md (Population)
 // gives every distribution.
 #include <algorithm>
 #include <array>

@@ -1,5 +1,5 @@
 // Genuine behaviour: every active customer's purchases, bills, cash, salary, transfers, trips
-// abroad and refunds, one day at a time. docs/generator-parts/spending.md lists every rate.
+// abroad and refunds, one day at a time. docs/generator.md (Spending) lists every rate.
 //
 // Cost model: the per-day set-up is O(categories + personas) plus O(merchants) for the
 // trading flags; the merchant alias tables are rebuilt (O(merchants)) when the set of trading

@@ -1,5 +1,5 @@
 // The world's reference tables: currencies, cities, purchase categories, occupations, IP
-// ranges, entity ids and pattern names. docs/generator-parts/population.md lists the values
+// ranges, entity ids and pattern names. docs/generator.md (Population) lists the values
 // and where they come from.
 #include <array>
 #include <cstdint>
@@ -200,6 +200,12 @@ uint32_t ForeignIp(Rng& rng) { return DrawFromBlocks(kForeignBlocks, rng); }
 
 char* WriteId(IdKind kind, uint64_t index, char* out) {
   out[0] = static_cast<char>(kind);
+  if (kind == IdKind::kDevice) {
+    // Device ids are fingerprints, not counters: an affine bijection of [0, 10^9) keeps them
+    // distinct while hiding that fraudsters' devices are numbered after the customers'.
+    constexpr uint64_t kDeviceIdSpace = 1'000'000'000;
+    index = (index % kDeviceIdSpace * 387'420'489 + 123'456'789) % kDeviceIdSpace;
+  }
   for (int i = kIdLength - 1; i >= 1; --i) {
     out[i] = static_cast<char>('0' + index % 10);
     index /= 10;

@@ -246,12 +246,13 @@ Status World::Run() {
     day.genuine_tx = day_tx_.size();
     crime.SimulateDay(day, day_tx_, summary_->incidents);
     PANO_RETURN_IF_ERROR(WriteDay(day));
-    CloseDay(day);
 
-    // 5. The low-volume kinds.
+    // 5. The low-volume kinds. They decide during the day, so they see merchant history and
+    // customer averages up to yesterday: today's flows join them only afterwards.
     credit.SimulateDay(day, *out_.loans, *out_.customers, summary_->loan_status);
     marketing.SimulateDay(day, *out_.offers, *out_.customers);
     opinion.SimulateDay(day, summary_->incidents, *out_.posts);
+    CloseDay(day);
 
     // 6. Everything dated today goes out.
     for (EventStream* stream : {out_.labels.get(), out_.customers.get(), out_.merchants.get(),

@@ -1,4 +1,4 @@
-// Credit behaviour of `panorama generate` (docs/generator-parts/credit.md): merchant micro-loans
+// Credit behaviour of `panorama generate` (docs/generator.md (Credit)): merchant micro-loans
 // and consumer loans are issued over time, each gets one final record (REPAID, LATE or DEFAULT)
 // at the time the doc gives, default rates are a few percent, and defaults follow behaviour a
 // lender can see in the transactions before the issue: declining merchant sales, a high

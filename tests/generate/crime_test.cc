@@ -1,4 +1,4 @@
-// Fraud and financial crime in `panorama generate` (docs/generator-parts/crime.md): the fraud
+// Fraud and financial crime in `panorama generate` (docs/generator.md (Crime)): the fraud
 // share follows --fraud-rate, the laundering schemes follow --aml-rate, every pattern is
 // present with its signature in the files, labels carry the documented sources and delays,
 // and the incidents (data breaches, fraud waves) shape fraud over time.
@@ -31,7 +31,7 @@ constexpr const char* kFraudPatterns[] = {"card_testing",      "account_takeover
                                           "merchant_bust_out", "friendly_fraud"};
 constexpr const char* kAmlPatterns[] = {"aml_structuring", "aml_fan_in", "aml_fan_out",
                                         "aml_pass_through", "aml_round_trip"};
-// The documented mix (crime.md, "Fraud rate").
+// The documented mix (docs/generator.md, Crime, "Fraud rate").
 constexpr double kFraudShares[] = {0.20, 0.20, 0.30, 0.10, 0.05, 0.15};
 
 // Label sources in schema order.

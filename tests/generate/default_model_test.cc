@@ -1,4 +1,4 @@
-// Learnability of loan defaults in `panorama generate` (docs/generator-parts/credit.md): a
+// Learnability of loan defaults in `panorama generate` (docs/generator.md (Credit)): a
 // gradient-boosted model (XGBoost through its C API) trained on point-in-time behavioural
 // features that the test computes itself from the files — what the borrower did before the
 // loan was issued, never the outcome, days past due, status or anything dated after the issue —

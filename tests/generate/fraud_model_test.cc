@@ -1,4 +1,4 @@
-// Learnability of fraud in `panorama generate` (docs/generator-parts/crime.md, "What a model
+// Learnability of fraud in `panorama generate` (docs/generator.md (Crime), "What a model
 // can learn"): gradient-boosted trees (XGBoost C API) trained on simple point-in-time
 // behavioural features that this test computes from the files reach a realistic AUC on later
 // days, and no single trivial column gives the fraud away.
@@ -334,6 +334,16 @@ TEST_F(FraudModelTest, TheTransactionIdGivesNothingAway) {
   EXPECT_GT(last_digits, 0.44);
   EXPECT_LT(last_digits, 0.56);
   std::cout << "id parity AUC " << parity << ", last digits " << last_digits << "\n";
+}
+
+TEST_F(FraudModelTest, TheDeviceIdGivesNothingAway) {
+  // Fraudsters' devices are new to their victims (a real signal, measured by the features),
+  // but their ids must not stand out as numbers.
+  const double auc = SingleColumnAuc([](const Tx& t) { return static_cast<float>(t.device); },
+                                     [](const Tx& t) { return t.device != kAbsent; });
+  EXPECT_GT(auc, 0.44);
+  EXPECT_LT(auc, 0.56);
+  std::cout << "device id AUC " << auc << "\n";
 }
 
 TEST_F(FraudModelTest, TheTimestampsMillisecondsGiveNothingAway) {

@@ -1,4 +1,4 @@
-// The marketing part of `panorama generate` (docs/generator-parts/marketing.md): campaigns
+// The marketing part of `panorama generate` (docs/generator.md (Marketing)): campaigns
 // offer the five products on their channels in local business hours to customers who joined
 // and do not hold the product; responses depend on profile, behaviour and channel, are dated
 // after the offer with the channel's delay, and are censored at the end of the world; an

@@ -1,4 +1,4 @@
-// Public opinion of `panorama generate` (docs/generator-parts/opinion.md): posts and news in
+// Public opinion of `panorama generate` (docs/generator.md (Opinion)): posts and news in
 // Chinese and English in the documented shares, every post with a sentiment, mentions that
 // name real banks, stocks and merchants, filled and varied texts, the weekly rhythm of stock
 // chatter, and the reaction to every incident of the manifest: more posts about its subject,

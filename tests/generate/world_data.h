@@ -206,7 +206,7 @@ struct BoostParams {
   int rounds = 100;
   int max_depth = 6;
   double eta = 0.1;
-  int nthread = 2;
+  int nthread = 1;  // more threads only wait for each other on a shared 2-core machine
   int seed = 7;
   double subsample = 1.0;
   double min_child_weight = 1.0;

@@ -8,10 +8,11 @@
 //   3. CrimeSimulator appends fraud and laundering transactions, may mark genuine purchases
 //      as friendly fraud, and records incidents;
 //   4. the day's transactions are sorted by (ts, generation order), numbered (tx ids rise
-//      with time), written, their labels queued, and merchant history / customer behaviour
-//      updated;
-//   5. CreditSimulator, MarketingSimulator, OpinionSimulator run;
-//   6. every stream writes its records with ts before the end of day d.
+//      with time), written and their labels queued;
+//   5. CreditSimulator, MarketingSimulator, OpinionSimulator run, seeing merchant history
+//      and customer behaviour up to day d-1 (what a lender knows during day d);
+//   6. merchant history and customer behaviour take in day d;
+//   7. every stream writes its records with ts before the end of day d.
 // All randomness of a component comes from its own Rng stream (see Stream below).
 #pragma once
 
@@ -110,7 +111,8 @@ enum class IdKind : char {
   kAuthor = 'U',
 };
 inline constexpr int kIdLength = 11;
-// Writes the kIdLength characters of the id at `out`; returns out + kIdLength.
+// Writes the kIdLength characters of the id at `out`; returns out + kIdLength. Device
+// indices (below 10^9) are written scrambled by a fixed bijection; other ids as they are.
 char* WriteId(IdKind kind, uint64_t index, char* out);
 std::string MakeId(IdKind kind, uint64_t index);
 
