@@ -73,39 +73,10 @@ class CreditTest : public ::testing::Test {
         h.finals.push_back(row);
       }
     }
-    // Daily sales (PURCHASE, CNY) and refunds per merchant; daily flows per customer.
-    const auto days = static_cast<size_t>(w.options.days);
-    sales_.assign(static_cast<size_t>(w.options.merchants) * days, 0.0);
-    out_.assign(static_cast<size_t>(w.options.customers) * days, 0.0);
-    in_.assign(static_cast<size_t>(w.options.customers) * days, 0.0);
-    for (const Tx& t : w.tx) {
-      const int64_t d = (t.ts - start_) / kDay;
-      if (d < 0 || d >= w.options.days || !t.home_currency) continue;
-      const auto day = static_cast<size_t>(d);
-      if (t.merchant < w.options.merchants && t.type == tx_type::kPurchase) {
-        sales_[t.merchant * days + day] += t.amount_major;
-      }
-      if (t.customer >= w.options.customers) continue;
-      switch (t.type) {
-        case tx_type::kPurchase:
-        case tx_type::kWithdrawal:
-        case tx_type::kPayment:
-          out_[t.customer * days + day] += t.amount_major;
-          break;
-        case tx_type::kTransfer:
-          out_[t.customer * days + day] += t.amount_major;
-          if (t.counterparty_letter == 'A' && t.counterparty < w.options.customers) {
-            in_[t.counterparty * days + day] += t.amount_major;
-          }
-          break;
-        case tx_type::kDeposit:
-        case tx_type::kRefund:
-          in_[t.customer * days + day] += t.amount_major;
-          break;
-        default:
-          break;
-      }
-    }
+    DailyFigures daily = BuildDailyFigures(w);
+    sales_ = std::move(daily.sales);
+    out_ = std::move(daily.out);
+    in_ = std::move(daily.in);
     for (const MerchantRow& m : w.merchants) opened_.emplace(m.id, m.opened_at);
   }
   static void TearDownTestSuite() {

@@ -47,7 +47,7 @@ class DefaultModelTest : public ::testing::Test {
     dir_ = MakeTempDir("gen-default-model");
     world_ = new World(GenerateAndRead(DefaultModelWorld(), dir_));
     if (!world_->error.empty()) return;
-    BuildDailyFigures();
+    ReadDailyFigures();
     BuildSamples();
   }
   static void TearDownTestSuite() {
@@ -60,51 +60,16 @@ class DefaultModelTest : public ::testing::Test {
   static size_t Days() { return static_cast<size_t>(world_->options.days); }
   static int DayOf(Timestamp ts) { return static_cast<int>((ts - start_) / kDay); }
 
-  // Per merchant and day: sales (PURCHASE, CNY), purchases, refunds; per customer and day: the
-  // money going out (purchases, withdrawals, payments, transfers) and coming in (deposits,
-  // refunds, transfers from other customers).
-  static void BuildDailyFigures() {
+  // Daily figures of merchants and customers (world_data.h), and their opening dates.
+  static void ReadDailyFigures() {
     const World& w = *world_;
     start_ = w.summary.end - static_cast<Timestamp>(w.options.days) * kDay;
-    const size_t days = Days();
-    sales_.assign(static_cast<size_t>(w.options.merchants) * days, 0.0);
-    purchases_.assign(sales_.size(), 0.0);
-    refunds_.assign(sales_.size(), 0.0);
-    out_.assign(static_cast<size_t>(w.options.customers) * days, 0.0);
-    in_.assign(out_.size(), 0.0);
-    for (const Tx& t : w.tx) {
-      const int64_t d = (t.ts - start_) / kDay;
-      if (d < 0 || d >= w.options.days || !t.home_currency) continue;
-      const auto day = static_cast<size_t>(d);
-      if (t.merchant < w.options.merchants) {
-        if (t.type == tx_type::kPurchase) {
-          sales_[t.merchant * days + day] += t.amount_major;
-          purchases_[t.merchant * days + day] += 1;
-        } else if (t.type == tx_type::kRefund) {
-          refunds_[t.merchant * days + day] += 1;
-        }
-      }
-      if (t.customer >= w.options.customers) continue;
-      switch (t.type) {
-        case tx_type::kPurchase:
-        case tx_type::kWithdrawal:
-        case tx_type::kPayment:
-          out_[t.customer * days + day] += t.amount_major;
-          break;
-        case tx_type::kTransfer:
-          out_[t.customer * days + day] += t.amount_major;
-          if (t.counterparty_letter == 'A' && t.counterparty < w.options.customers) {
-            in_[t.counterparty * days + day] += t.amount_major;
-          }
-          break;
-        case tx_type::kDeposit:
-        case tx_type::kRefund:
-          in_[t.customer * days + day] += t.amount_major;
-          break;
-        default:
-          break;
-      }
-    }
+    DailyFigures daily = BuildDailyFigures(w);
+    sales_ = std::move(daily.sales);
+    purchases_ = std::move(daily.purchases);
+    refunds_ = std::move(daily.refunds);
+    out_ = std::move(daily.out);
+    in_ = std::move(daily.in);
     for (const MerchantRow& m : w.merchants) opened_.emplace(m.id, m.opened_at);
     for (const CustomerRow& c : w.customers) {
       joined_.emplace(c.id, c.joined_at);

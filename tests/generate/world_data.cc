@@ -368,6 +368,55 @@ void ReadWorldFiles(World& world) {
   }
 }
 
+DailyFigures BuildDailyFigures(const World& w) {
+  DailyFigures f;
+  f.start = w.summary.end - static_cast<Timestamp>(w.options.days) * kDay;
+  f.days = static_cast<size_t>(w.options.days);
+  const auto merchants = static_cast<size_t>(w.options.merchants);
+  const auto customers = static_cast<size_t>(w.options.customers);
+  f.sales.assign(merchants * f.days, 0.0);
+  f.purchases.assign(f.sales.size(), 0.0);
+  f.refunds.assign(f.sales.size(), 0.0);
+  f.out.assign(customers * f.days, 0.0);
+  f.in.assign(f.out.size(), 0.0);
+  for (const Tx& t : w.tx) {
+    const int64_t d = (t.ts - f.start) / kDay;
+    if (d < 0 || d >= w.options.days || !t.home_currency) continue;
+    const auto day = static_cast<size_t>(d);
+    if (t.merchant < merchants) {
+      const size_t at = t.merchant * f.days + day;
+      if (t.type == tx_type::kPurchase) {
+        f.sales[at] += t.amount_major;
+        f.purchases[at] += 1;
+      } else if (t.type == tx_type::kRefund) {
+        f.refunds[at] += 1;
+      }
+    }
+    if (t.customer >= customers) continue;
+    const size_t at = t.customer * f.days + day;
+    switch (t.type) {
+      case tx_type::kPurchase:
+      case tx_type::kWithdrawal:
+      case tx_type::kPayment:
+        f.out[at] += t.amount_major;
+        break;
+      case tx_type::kTransfer:
+        f.out[at] += t.amount_major;
+        if (t.counterparty_letter == 'A' && t.counterparty < customers) {
+          f.in[t.counterparty * f.days + day] += t.amount_major;
+        }
+        break;
+      case tx_type::kDeposit:
+      case tx_type::kRefund:
+        f.in[at] += t.amount_major;
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
+
 World GenerateAndRead(const generate::WorldOptions& options, const std::string& dir) {
   World world;
   world.dir = dir;

@@ -167,6 +167,19 @@ struct World {
   std::string FileOf(EventKind kind) const;
 };
 
+// Daily money per merchant and per customer as the bank sees it in the transactions file,
+// home-currency (CNY) transactions only, in major units; index `entity * days + day`, day 0
+// being the world's first. Merchants: `sales` (PURCHASE amounts), `purchases` and `refunds`
+// (counts). Customers: `out` (PURCHASE, WITHDRAWAL, PAYMENT, TRANSFER sent) and `in`
+// (DEPOSIT, REFUND, TRANSFER received on the customer's account from another customer).
+struct DailyFigures {
+  Timestamp start = 0;
+  size_t days = 0;
+  std::vector<double> sales, purchases, refunds;
+  std::vector<double> out, in;
+};
+DailyFigures BuildDailyFigures(const World& world);
+
 // Generates the world into `dir` (created) and reads every file. On failure world.error says
 // why; the test should ASSERT it is empty.
 World GenerateAndRead(const generate::WorldOptions& options, const std::string& dir);
