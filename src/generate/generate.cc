@@ -84,6 +84,7 @@ nlohmann::json BuildManifest(const WorldOptions& options, const WorldSummary& su
         {"aml_transactions", summary.aml_transactions},
         {"fraud_labels", stats.fraud_labels},
         {"cleared_labels", stats.cleared_labels},
+        {"dispute_labels", stats.dispute_labels},
         {"customers_joined_inside", stats.customers_joined},
         {"merchants_opened_inside", stats.merchants_opened}}},
       {"ingest_note",

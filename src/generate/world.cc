@@ -21,6 +21,14 @@ constexpr int64_t kOutageMinSeconds = 3'600, kOutageMaxSeconds = 14'400;
 // between 2 hours and 5 days later.
 constexpr double kClearedShare = 0.0005;
 constexpr int64_t kClearedMinSeconds = 7'200, kClearedMaxSeconds = 432'000;  // 2 h, 5 days
+// Disputes (non-fraud chargebacks) of genuine purchases, by what the merchant is going
+// through: a service dispute anywhere, more at a declining merchant, many in the month before
+// a merchant stops trading (paid for, never delivered). Filed 7 to 60 days after the
+// purchase, at a failed merchant 3 to 45 days after it stopped trading.
+constexpr double kDisputeBase = 0.0003, kDisputeDeclining = 0.0015, kDisputeFailing = 0.05;
+constexpr int kDisputeFailingDays = 30;
+constexpr int64_t kDisputeMinDays = 7, kDisputeMaxDays = 60;
+constexpr int64_t kDisputeAfterFailMinDays = 3, kDisputeAfterFailMaxDays = 45;
 // The customer behaviour averages are exponentially weighted with a 30-day span.
 constexpr int64_t kEwmaSpanDays = 30;
 
@@ -131,6 +139,9 @@ class World {
   Status ContractBroken(const TxRecord& tx, const DayContext& day) const;
   void PushFraudLabel(const TxRecord& tx, uint64_t tx_id);
   void PushClearedLabel(const TxRecord& tx, uint64_t tx_id);
+  // A genuine purchase is disputed with a probability set by its merchant's life course.
+  bool Disputed(const TxRecord& tx, const DayContext& day);
+  void PushDisputeLabel(const TxRecord& tx, uint64_t tx_id, const DayContext& day);
   uint64_t DrawClearedGap() {
     return 1 + static_cast<uint64_t>(rng_.Exponential(-std::log1p(-kClearedShare)));
   }
@@ -386,6 +397,8 @@ Status World::WriteDay(const DayContext& day) {
     } else if (--until_cleared_ == 0) {
       PushClearedLabel(tx, tx_id);
       until_cleared_ = DrawClearedGap();
+    } else if (Disputed(tx, day)) {
+      PushDisputeLabel(tx, tx_id, day);
     }
 
     const int64_t cny = ToCny(tx);
@@ -454,6 +467,44 @@ void World::PushClearedLabel(const TxRecord& tx, uint64_t tx_id) {
   event_.set_num(label::kIsFraud, 0);
   event_.set_num(label::kSource, static_cast<int64_t>(LabelSource::kAnalyst));
   event_.set_str(label::kNote, "cleared after review");
+  out_.labels->Push(event_);
+}
+
+bool World::Disputed(const TxRecord& tx, const DayContext& day) {
+  if (tx.type != tx_type::kPurchase || tx.merchant == kNone) return false;
+  const Merchant& m = population_.merchants[tx.merchant];
+  double p = kDisputeBase;
+  if (m.fail_day != kNever && day.day >= m.fail_day - kDisputeFailingDays) {
+    p = kDisputeFailing;
+  } else if ((m.life == LifeCourse::kDeclining || m.life == LifeCourse::kFailing) &&
+             day.day >= m.decline_day) {
+    p = kDisputeDeclining;
+  }
+  return rng_.Uniform() < p;
+}
+
+void World::PushDisputeLabel(const TxRecord& tx, uint64_t tx_id, const DayContext& day) {
+  ++stats_->dispute_labels;
+  const Merchant& m = population_.merchants[tx.merchant];
+  const bool failing = m.fail_day != kNever && day.day >= m.fail_day - kDisputeFailingDays;
+  Timestamp ts;
+  if (failing) {
+    const Timestamp stopped = day.begin + (m.fail_day - day.day) * kMicrosPerDay;
+    ts = std::max(tx.ts, stopped) +
+         rng_.Between(kDisputeAfterFailMinDays * 86'400, kDisputeAfterFailMaxDays * 86'400) *
+             kMicrosPerSecond;
+  } else {
+    ts =
+        tx.ts + rng_.Between(kDisputeMinDays * 86'400, kDisputeMaxDays * 86'400) * kMicrosPerSecond;
+  }
+  char id[kIdLength];
+  event_.Reset(EventKind::kLabel);
+  event_.set_str(label::kTxId, std::string_view(id, WriteId(IdKind::kTransaction, tx_id, id) - id));
+  event_.set_num(label::kTs, ts);
+  event_.set_num(label::kIsFraud, 0);
+  event_.set_num(label::kSource, static_cast<int64_t>(LabelSource::kChargeback));
+  event_.set_str(label::kNote,
+                 failing ? "dispute: merchandise not received" : "dispute: not as described");
   out_.labels->Push(event_);
 }
 

@@ -24,6 +24,7 @@ struct WorldOutputs {
 struct RunStats {
   uint64_t fraud_labels = 0;    // is_fraud=true labels (one per labelled transaction)
   uint64_t cleared_labels = 0;  // is_fraud=false ANALYST labels of genuine transactions
+  uint64_t dispute_labels = 0;  // is_fraud=false CHARGEBACK labels: disputed genuine purchases
   uint64_t customers_joined = 0, merchants_opened = 0;  // joining inside the world
 };
 
