@@ -139,9 +139,9 @@ class World {
   Status ContractBroken(const TxRecord& tx, const DayContext& day) const;
   void PushFraudLabel(const TxRecord& tx, uint64_t tx_id);
   void PushClearedLabel(const TxRecord& tx, uint64_t tx_id);
-  // A genuine purchase is disputed with a probability set by its merchant's life course.
-  bool Disputed(const TxRecord& tx, const DayContext& day);
-  void PushDisputeLabel(const TxRecord& tx, uint64_t tx_id, const DayContext& day);
+  // A genuine purchase is disputed with a probability set by its merchant's life course;
+  // pushes the dispute label when it is.
+  void MaybeDispute(const TxRecord& tx, uint64_t tx_id, const DayContext& day);
   uint64_t DrawClearedGap() {
     return 1 + static_cast<uint64_t>(rng_.Exponential(-std::log1p(-kClearedShare)));
   }
@@ -385,7 +385,10 @@ Status World::WriteDay(const DayContext& day) {
     if (i + kAheadFigures < n) {
       const TxRecord& ahead = day_tx_[keys_[i + kAheadFigures].pos];
       __builtin_prefetch(&flows_[ahead.customer]);
-      if (ahead.merchant != kNone) __builtin_prefetch(&merchant_today_[ahead.merchant]);
+      if (ahead.merchant != kNone) {
+        __builtin_prefetch(&merchant_today_[ahead.merchant]);
+        __builtin_prefetch(&population_.merchants[ahead.merchant]);  // for MaybeDispute
+      }
     }
     const TxRecord& tx = day_tx_[keys_[i].pos];
     const uint64_t tx_id = next_tx_id_++;
@@ -397,8 +400,8 @@ Status World::WriteDay(const DayContext& day) {
     } else if (--until_cleared_ == 0) {
       PushClearedLabel(tx, tx_id);
       until_cleared_ = DrawClearedGap();
-    } else if (Disputed(tx, day)) {
-      PushDisputeLabel(tx, tx_id, day);
+    } else {
+      MaybeDispute(tx, tx_id, day);
     }
 
     const int64_t cny = ToCny(tx);
@@ -470,23 +473,15 @@ void World::PushClearedLabel(const TxRecord& tx, uint64_t tx_id) {
   out_.labels->Push(event_);
 }
 
-bool World::Disputed(const TxRecord& tx, const DayContext& day) {
-  if (tx.type != tx_type::kPurchase || tx.merchant == kNone) return false;
-  const Merchant& m = population_.merchants[tx.merchant];
-  double p = kDisputeBase;
-  if (m.fail_day != kNever && day.day >= m.fail_day - kDisputeFailingDays) {
-    p = kDisputeFailing;
-  } else if ((m.life == LifeCourse::kDeclining || m.life == LifeCourse::kFailing) &&
-             day.day >= m.decline_day) {
-    p = kDisputeDeclining;
-  }
-  return rng_.Uniform() < p;
-}
-
-void World::PushDisputeLabel(const TxRecord& tx, uint64_t tx_id, const DayContext& day) {
-  ++stats_->dispute_labels;
+void World::MaybeDispute(const TxRecord& tx, uint64_t tx_id, const DayContext& day) {
+  if (tx.type != tx_type::kPurchase || tx.merchant == kNone) return;
   const Merchant& m = population_.merchants[tx.merchant];
   const bool failing = m.fail_day != kNever && day.day >= m.fail_day - kDisputeFailingDays;
+  const bool declining = (m.life == LifeCourse::kDeclining || m.life == LifeCourse::kFailing) &&
+                         day.day >= m.decline_day;
+  const double p = failing ? kDisputeFailing : declining ? kDisputeDeclining : kDisputeBase;
+  if (rng_.Uniform() >= p) return;
+  ++stats_->dispute_labels;
   Timestamp ts;
   if (failing) {
     const Timestamp stopped = day.begin + (m.fail_day - day.day) * kMicrosPerDay;
