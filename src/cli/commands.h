@@ -11,5 +11,6 @@ void RegisterStats(CLI::App& app, int& exit_code);
 void RegisterVerify(CLI::App& app, int& exit_code);
 void RegisterSchema(CLI::App& app, int& exit_code);
 void RegisterGenerate(CLI::App& app, int& exit_code);
+void RegisterFeatures(CLI::App& app, int& exit_code);
 
 }  // namespace panorama::cli

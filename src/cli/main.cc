@@ -15,6 +15,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   panorama::cli::RegisterVerify(app, exit_code);
   panorama::cli::RegisterSchema(app, exit_code);
   panorama::cli::RegisterGenerate(app, exit_code);
+  panorama::cli::RegisterFeatures(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -38,6 +38,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Resource exhausted";
     case StatusCode::kInternal:
       return "Internal";
+    case StatusCode::kOutOfRange:
+      return "Out of range";
   }
   return "Unknown";
 }

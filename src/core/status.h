@@ -23,6 +23,7 @@ enum class StatusCode : int {
   kFailedPrecondition,
   kResourceExhausted,
   kInternal,
+  kOutOfRange,  // valid input that falls outside what may be applied now (a late event)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -47,6 +48,7 @@ class [[nodiscard]] Status {
     return {StatusCode::kResourceExhausted, std::move(m)};
   }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status OutOfRange(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
   // An I/O error with the text of errno appended.
   static Status FromErrno(std::string_view what, int err);
 

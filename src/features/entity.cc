@@ -1,0 +1,563 @@
+#include "features/internal/entity.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+namespace panorama::features::internal {
+namespace {
+
+using Wide = UInt128;  // wrapping arithmetic: sums of hostile inputs never trap
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+constexpr uint8_t kFormatVersion = 1;
+
+Timestamp SaturatingSub(Timestamp a, Timestamp b) {
+  Timestamp out = 0;
+  if (__builtin_sub_overflow(a, b, &out)) return std::numeric_limits<int64_t>::min();
+  return out;
+}
+
+bool Matches(const int64_t* row, uint64_t mask) {
+  return (static_cast<uint64_t>(row[kRowBits]) & mask) == mask;
+}
+
+Wide WideOf(int64_t v) { return static_cast<Wide>(static_cast<Int128>(v)); }
+
+void AddWide(Int128* acc, Wide delta) {
+  *acc = static_cast<Int128>(static_cast<Wide>(*acc) + delta);
+}
+void SubWide(Int128* acc, Wide delta) {
+  *acc = static_cast<Int128>(static_cast<Wide>(*acc) - delta);
+}
+
+// sum is kept as an int64 whose arithmetic wraps (as uint64) instead of trapping.
+void AddWrapped(int64_t* acc, int64_t v) {
+  *acc = static_cast<int64_t>(static_cast<uint64_t>(*acc) + static_cast<uint64_t>(v));
+}
+void SubWrapped(int64_t* acc, int64_t v) {
+  *acc = static_cast<int64_t>(static_cast<uint64_t>(*acc) - static_cast<uint64_t>(v));
+}
+
+double PopulationStddev(const Aggregate& agg) {
+  // n * S2 - S1^2 exactly when it fits in 128 bits, long double otherwise.
+  Int128 n = agg.count;
+  Int128 s1 = agg.sum;
+  Int128 n_s2 = 0;
+  Int128 s1_sq = 0;
+  long double variance = 0;
+  if (!__builtin_mul_overflow(n, agg.sum_squares, &n_s2) &&
+      !__builtin_mul_overflow(s1, s1, &s1_sq)) {
+    Int128 numerator = n_s2 - s1_sq;
+    if (numerator < 0) numerator = 0;
+    variance = static_cast<long double>(numerator) /
+               (static_cast<long double>(agg.count) * static_cast<long double>(agg.count));
+  } else {
+    long double mean = static_cast<long double>(agg.sum) / static_cast<long double>(agg.count);
+    variance = static_cast<long double>(agg.sum_squares) / static_cast<long double>(agg.count) -
+               mean * mean;
+    if (variance < 0) variance = 0;
+  }
+  return static_cast<double>(std::sqrt(variance));
+}
+
+template <typename T>
+void Put(std::string* out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out->append(bytes, sizeof(T));
+}
+
+template <typename T>
+bool Get(std::string_view* in, T* value) {
+  if (in->size() < sizeof(T)) return false;
+  std::memcpy(value, in->data(), sizeof(T));
+  in->remove_prefix(sizeof(T));
+  return true;
+}
+
+void PutAggregate(std::string* out, const Aggregate& a) {
+  Put(out, a.count);
+  Put(out, a.numerator);
+  Put(out, a.sum);
+  Put(out, a.sum_squares);
+  Put(out, a.min);
+  Put(out, a.max);
+  Put(out, a.first_ts);
+  Put(out, a.last_ts);
+  Put(out, a.last_value);
+}
+
+bool GetAggregate(std::string_view* in, Aggregate* a) {
+  return Get(in, &a->count) && Get(in, &a->numerator) && Get(in, &a->sum) &&
+         Get(in, &a->sum_squares) && Get(in, &a->min) && Get(in, &a->max) &&
+         Get(in, &a->first_ts) && Get(in, &a->last_ts) && Get(in, &a->last_value);
+}
+
+}  // namespace
+
+void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
+  ++count;
+  if ((static_cast<uint64_t>(row[kRowBits]) & plan.numerator) != 0) ++numerator;
+  Timestamp ts = row[kRowTs];
+  first_ts = std::min(first_ts, ts);
+  int64_t v = plan.column >= 0 ? row[plan.column] : 0;
+  if (ts >= last_ts) {
+    last_ts = ts;
+    last_value = v;
+  }
+  if (plan.column < 0) return;
+  AddWrapped(&sum, v);
+  AddWide(&sum_squares, WideOf(v) * WideOf(v));
+  min = std::min(min, v);
+  max = std::max(max, v);
+}
+
+uint64_t Entity::EstimateBytes() const {
+  uint64_t total = sizeof(Entity) + 32;  // the entity and its hash-map slot
+  total += rows.capacity() * sizeof(int64_t);
+  total += windows.capacity() * sizeof(WindowAccumulator);
+  for (const WindowAccumulator& w : windows) {
+    total += w.extreme.items.capacity() * sizeof(uint64_t);
+    total += w.distinct.capacity() * sizeof(w.distinct[0]);
+  }
+  total += lifetimes.capacity() * sizeof(LifetimeAccumulator);
+  return total;
+}
+
+double HyperLogLogEstimate(const uint64_t* hashes, size_t count, int precision,
+                           std::vector<uint8_t>* registers) {
+  const size_t m = size_t{1} << precision;
+  registers->assign(m, 0);
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t h = hashes[i];
+    size_t index = static_cast<size_t>(h >> (64 - precision));
+    uint64_t rest = (h << precision) | (uint64_t{1} << (precision - 1));
+    auto rank = static_cast<uint8_t>(std::countl_zero(rest) + 1);
+    uint8_t& r = (*registers)[index];
+    if (rank > r) r = rank;
+  }
+  double inverse_sum = 0;
+  size_t zeros = 0;
+  for (uint8_t r : *registers) {
+    inverse_sum += std::ldexp(1.0, -static_cast<int>(r));
+    zeros += r == 0 ? 1 : 0;
+  }
+  const auto md = static_cast<double>(m);
+  double alpha = 0.7213 / (1.0 + 1.079 / md);
+  double estimate = alpha * md * md / inverse_sum;
+  if (estimate <= 2.5 * md && zeros > 0) {
+    estimate = md * std::log(md / static_cast<double>(zeros));
+  }
+  return estimate;
+}
+
+void EntityOps::Init(Entity* entity, uint64_t key) const {
+  entity->key = key;
+  entity->rows.clear();
+  entity->start = 0;
+  entity->base_pos = 0;
+  entity->acc_ts = std::numeric_limits<int64_t>::min();
+  entity->windows.assign(static_cast<size_t>(plan_.windows), WindowAccumulator{});
+  entity->lifetimes.assign(static_cast<size_t>(plan_.lifetimes), LifetimeAccumulator{});
+  entity->dirty = true;
+  entity->live = true;
+}
+
+Timestamp EntityOps::NewestTs(const Entity& entity) const {
+  size_t n = entity.live_rows(plan_.stride);
+  return n == 0 ? std::numeric_limits<int64_t>::min() : entity.row(n - 1, plan_.stride)[kRowTs];
+}
+
+int64_t EntityOps::ColumnValue(const Entity& entity, uint64_t pos, int column) const {
+  return entity.row(pos - entity.base_pos, plan_.stride)[column];
+}
+
+void EntityOps::AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos,
+                            const int64_t* row) const {
+  if (!Matches(row, f.mask)) return;
+  WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+  ++w.agg.count;
+  if ((static_cast<uint64_t>(row[kRowBits]) & f.numerator) != 0) ++w.agg.numerator;
+  switch (f.aggregation) {
+    case Aggregation::kSum:
+    case Aggregation::kMean:
+    case Aggregation::kStddev: {
+      int64_t v = row[f.column];
+      AddWrapped(&w.agg.sum, v);
+      AddWide(&w.agg.sum_squares, WideOf(v) * WideOf(v));
+      break;
+    }
+    case Aggregation::kMin:
+    case Aggregation::kMax: {
+      int64_t v = row[f.column];
+      bool is_min = f.aggregation == Aggregation::kMin;
+      while (!w.extreme.empty()) {
+        int64_t back = ColumnValue(*entity, w.extreme.back(), f.column);
+        if (is_min ? back < v : back > v) break;
+        w.extreme.pop_back();
+      }
+      w.extreme.push_back(pos);
+      break;
+    }
+    case Aggregation::kDistinctCount: {
+      if (static_cast<uint64_t>(w.agg.count) > limit_) {
+        w.distinct.clear();
+        break;
+      }
+      auto hash = static_cast<uint64_t>(row[f.column]);
+      auto it = std::lower_bound(w.distinct.begin(), w.distinct.end(), std::make_pair(hash, 0U));
+      if (it != w.distinct.end() && it->first == hash) {
+        ++it->second;
+      } else {
+        w.distinct.insert(it, {hash, 1U});
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void EntityOps::ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cutoff) const {
+  WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+  const uint64_t end = entity->end_pos(plan_.stride);
+  const int64_t before = w.agg.count;
+  while (w.tail < end) {
+    const int64_t* row = entity->row(w.tail - entity->base_pos, plan_.stride);
+    if (row[kRowTs] >= cutoff) break;
+    ++w.tail;
+    if (!Matches(row, f.mask)) continue;
+    if (f.aggregation == Aggregation::kDistinctCount &&
+        static_cast<uint64_t>(w.agg.count) <= limit_) {
+      auto hash = static_cast<uint64_t>(row[f.column]);
+      auto it = std::lower_bound(w.distinct.begin(), w.distinct.end(), std::make_pair(hash, 0U));
+      if (it != w.distinct.end() && it->first == hash && --it->second == 0) w.distinct.erase(it);
+    }
+    --w.agg.count;
+    if ((static_cast<uint64_t>(row[kRowBits]) & f.numerator) != 0) --w.agg.numerator;
+    if (f.column >= 0 &&
+        (f.aggregation == Aggregation::kSum || f.aggregation == Aggregation::kMean ||
+         f.aggregation == Aggregation::kStddev)) {
+      int64_t v = row[f.column];
+      SubWrapped(&w.agg.sum, v);
+      SubWide(&w.agg.sum_squares, WideOf(v) * WideOf(v));
+    }
+  }
+  while (!w.extreme.empty() && w.extreme.front() < w.tail) w.extreme.pop_front();
+  if (f.aggregation == Aggregation::kDistinctCount && static_cast<uint64_t>(before) > limit_ &&
+      static_cast<uint64_t>(w.agg.count) <= limit_) {
+    RebuildDistinct(*entity, f, &w);
+  }
+}
+
+void EntityOps::RebuildDistinct(const Entity& entity, const FeaturePlan& f,
+                                WindowAccumulator* w) const {
+  w->distinct.clear();
+  if (static_cast<uint64_t>(w->agg.count) > limit_) return;
+  const uint64_t end = entity.end_pos(plan_.stride);
+  for (uint64_t p = w->tail; p < end; ++p) {
+    const int64_t* row = entity.row(p - entity.base_pos, plan_.stride);
+    if (!Matches(row, f.mask)) continue;
+    w->distinct.emplace_back(static_cast<uint64_t>(row[f.column]), 1U);
+  }
+  std::sort(w->distinct.begin(), w->distinct.end());
+  size_t out = 0;
+  for (size_t i = 0; i < w->distinct.size(); ++i) {
+    if (out > 0 && w->distinct[out - 1].first == w->distinct[i].first) {
+      ++w->distinct[out - 1].second;
+    } else {
+      w->distinct[out++] = w->distinct[i];
+    }
+  }
+  w->distinct.resize(out);
+}
+
+double EntityOps::DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
+                                 const int64_t* extra, Scratch* scratch) const {
+  scratch->hashes.clear();
+  for (size_t i = from; i < to; ++i) {
+    const int64_t* row = entity.row(i, plan_.stride);
+    if (Matches(row, f.mask)) scratch->hashes.push_back(static_cast<uint64_t>(row[f.column]));
+  }
+  if (extra != nullptr && Matches(extra, f.mask)) {
+    scratch->hashes.push_back(static_cast<uint64_t>(extra[f.column]));
+  }
+  if (scratch->hashes.size() <= limit_) {
+    std::sort(scratch->hashes.begin(), scratch->hashes.end());
+    return static_cast<double>(std::unique(scratch->hashes.begin(), scratch->hashes.end()) -
+                               scratch->hashes.begin());
+  }
+  return HyperLogLogEstimate(scratch->hashes.data(), scratch->hashes.size(), precision_,
+                             &scratch->registers);
+}
+
+void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch,
+                               Aggregate* aggs) const {
+  entity->acc_ts = std::max(entity->acc_ts, t);
+  const size_t live = entity->live_rows(plan_.stride);
+  for (size_t i = 0; i < plan_.features.size(); ++i) {
+    const FeaturePlan& f = plan_.features[i];
+    if (f.lifetime) {
+      aggs[i] = entity->lifetimes[static_cast<size_t>(f.lifetime_index)].all;
+      continue;
+    }
+    ExpireWindow(entity, f, SaturatingSub(t, f.window));
+    const WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+    Aggregate& a = aggs[i];
+    a = w.agg;
+    if (!w.extreme.empty()) {
+      int64_t v = ColumnValue(*entity, w.extreme.front(), f.column);
+      a.min = v;
+      a.max = v;
+    }
+    a.from = w.tail - entity->base_pos;
+    a.to = live;
+    if (f.aggregation == Aggregation::kDistinctCount) {
+      a.distinct = static_cast<uint64_t>(w.agg.count) <= limit_
+                       ? static_cast<double>(w.distinct.size())
+                       : DistinctOfRows(*entity, f, a.from, a.to, nullptr, scratch);
+    } else if (f.aggregation == Aggregation::kLast && a.count > 0) {
+      for (size_t r = live; r-- > a.from;) {
+        const int64_t* row = entity->row(r, plan_.stride);
+        if (Matches(row, f.mask)) {
+          a.last_ts = row[kRowTs];
+          a.last_value = row[f.column];
+          break;
+        }
+      }
+    }
+  }
+}
+
+void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch,
+                         Aggregate* aggs) const {
+  const size_t live = entity.live_rows(plan_.stride);
+  // Rows are sorted by ts: [lo, hi) index ranges by binary search.
+  auto lower = [&](Timestamp ts) {
+    size_t lo = 0;
+    size_t hi = live;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (entity.row(mid, plan_.stride)[kRowTs] < ts) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  };
+  const size_t end = lower(t);
+  for (size_t i = 0; i < plan_.features.size(); ++i) {
+    const FeaturePlan& f = plan_.features[i];
+    Aggregate& a = aggs[i];
+    size_t begin = 0;
+    if (f.lifetime) {
+      a = entity.lifetimes[static_cast<size_t>(f.lifetime_index)].settled;
+    } else {
+      a = Aggregate{};
+      begin = lower(SaturatingSub(t, f.window));
+    }
+    for (size_t r = begin; r < end; ++r) {
+      const int64_t* row = entity.row(r, plan_.stride);
+      if (Matches(row, f.mask)) a.Add(row, f);
+    }
+    a.from = begin;
+    a.to = end;
+    if (f.aggregation == Aggregation::kDistinctCount) {
+      a.distinct = DistinctOfRows(entity, f, begin, end, nullptr, scratch);
+    }
+  }
+}
+
+void EntityOps::IncludeCurrent(const Entity& entity, const int64_t* row, Scratch* scratch,
+                               Aggregate* aggs) const {
+  for (size_t i = 0; i < plan_.features.size(); ++i) {
+    const FeaturePlan& f = plan_.features[i];
+    if (!f.include_current || !Matches(row, f.mask)) continue;
+    Aggregate& a = aggs[i];
+    if (f.aggregation != Aggregation::kDistinctCount) {
+      a.Add(row, f);
+      continue;
+    }
+    // distinct: the window's set plus the current value, by the same exact-or-estimate
+    // rule as any other set (exact while it holds at most the limit's events).
+    ++a.count;
+    a.distinct = DistinctOfRows(entity, f, a.from, a.to, row, scratch);
+  }
+}
+
+void EntityOps::Insert(Entity* entity, const int64_t* row) const {
+  const auto stride = static_cast<size_t>(plan_.stride);
+  const size_t live = entity->live_rows(plan_.stride);
+  const Timestamp ts = row[kRowTs];
+  for (const FeaturePlan& f : plan_.features) {
+    if (f.lifetime && Matches(row, f.mask)) {
+      entity->lifetimes[static_cast<size_t>(f.lifetime_index)].all.Add(row, f);
+    }
+  }
+  if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
+    const uint64_t pos = entity->end_pos(plan_.stride);
+    entity->rows.insert(entity->rows.end(), row, row + stride);
+    for (const FeaturePlan& f : plan_.features) {
+      if (!f.lifetime) AddToWindow(entity, f, pos, entity->row(live, plan_.stride));
+    }
+    return;
+  }
+  // Out of order (older than the newest row or than the accumulators' time): insert after
+  // every row with ts <= the event's, then rebuild the windows (their positions moved).
+  size_t lo = 0;
+  size_t hi = live;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (entity->row(mid, plan_.stride)[kRowTs] <= ts) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  auto at = entity->rows.begin() + static_cast<std::ptrdiff_t>((entity->start + lo) * stride);
+  entity->rows.insert(at, row, row + stride);
+  RebuildWindows(entity);
+}
+
+void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
+  const auto stride = static_cast<size_t>(plan_.stride);
+  size_t live = entity->live_rows(plan_.stride);
+  size_t dropped = 0;
+  while (dropped < live && entity->row(dropped, plan_.stride)[kRowTs] < cutoff) {
+    const int64_t* row = entity->row(dropped, plan_.stride);
+    for (const FeaturePlan& f : plan_.features) {
+      if (f.lifetime && Matches(row, f.mask)) {
+        entity->lifetimes[static_cast<size_t>(f.lifetime_index)].settled.Add(row, f);
+      }
+    }
+    ++dropped;
+  }
+  if (dropped == 0) return;
+  entity->start += dropped;
+  entity->base_pos += dropped;
+  if (entity->start == entity->rows.size() / stride) {
+    entity->rows.clear();
+    entity->start = 0;
+  } else if (entity->start >= 16 && entity->start * 2 >= entity->rows.size() / stride) {
+    entity->rows.erase(entity->rows.begin(),
+                       entity->rows.begin() + static_cast<std::ptrdiff_t>(entity->start * stride));
+    entity->start = 0;
+  }
+}
+
+void EntityOps::RebuildWindows(Entity* entity) const {
+  const size_t live = entity->live_rows(plan_.stride);
+  for (const FeaturePlan& f : plan_.features) {
+    if (f.lifetime) continue;
+    WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+    w.agg = Aggregate{};
+    w.extreme.clear();
+    w.distinct.clear();
+    Timestamp cutoff = SaturatingSub(entity->acc_ts, f.window);
+    size_t first = 0;
+    while (first < live && entity->row(first, plan_.stride)[kRowTs] < cutoff) ++first;
+    w.tail = entity->base_pos + first;
+    for (size_t i = first; i < live; ++i) {
+      AddToWindow(entity, f, entity->base_pos + i, entity->row(i, plan_.stride));
+    }
+    if (f.aggregation == Aggregation::kDistinctCount) RebuildDistinct(*entity, f, &w);
+  }
+}
+
+double EntityOps::Value(const FeaturePlan& f, const Aggregate& a, Timestamp t) const {
+  switch (f.aggregation) {
+    case Aggregation::kCount:
+    case Aggregation::kCountValue:
+      return static_cast<double>(a.count);
+    case Aggregation::kSum:
+      return static_cast<double>(a.sum) * f.scale;
+    case Aggregation::kMean:
+      if (a.count == 0) return kMissing;
+      return static_cast<double>(static_cast<long double>(a.sum) /
+                                 static_cast<long double>(a.count)) *
+             f.scale;
+    case Aggregation::kMin:
+      return a.count == 0 ? kMissing : static_cast<double>(a.min) * f.scale;
+    case Aggregation::kMax:
+      return a.count == 0 ? kMissing : static_cast<double>(a.max) * f.scale;
+    case Aggregation::kStddev:
+      return a.count == 0 ? kMissing : PopulationStddev(a) * f.scale;
+    case Aggregation::kDistinctCount:
+      return a.distinct;
+    case Aggregation::kLast:
+      return a.count == 0 ? kMissing : static_cast<double>(a.last_value) * f.scale;
+    case Aggregation::kTimeSinceLast:
+      return a.count == 0
+                 ? kMissing
+                 : static_cast<double>(t - a.last_ts) / static_cast<double>(kMicrosPerSecond);
+    case Aggregation::kTimeSinceFirst:
+      return a.count == 0
+                 ? kMissing
+                 : static_cast<double>(t - a.first_ts) / static_cast<double>(kMicrosPerSecond);
+    case Aggregation::kRatio:
+      return a.count == 0 ? kMissing
+                          : static_cast<double>(a.numerator) / static_cast<double>(a.count);
+    case Aggregation::kDerived:
+      break;
+  }
+  return kMissing;
+}
+
+void EntityOps::Serialize(const Entity& entity, std::string* out) const {
+  out->clear();
+  Put(out, kFormatVersion);
+  Put(out, entity.key);
+  Put(out, entity.acc_ts);
+  const size_t live = entity.live_rows(plan_.stride);
+  Put(out, static_cast<uint32_t>(live));
+  Put(out, static_cast<uint8_t>(plan_.stride));
+  out->append(reinterpret_cast<const char*>(entity.row(0, plan_.stride)),  // NOLINT
+              live * static_cast<size_t>(plan_.stride) * sizeof(int64_t));
+  Put(out, static_cast<uint32_t>(entity.lifetimes.size()));
+  for (const LifetimeAccumulator& l : entity.lifetimes) {
+    PutAggregate(out, l.all);
+    PutAggregate(out, l.settled);
+  }
+}
+
+Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
+  uint8_t version = 0;
+  uint64_t key = 0;
+  Timestamp acc_ts = 0;
+  uint32_t live = 0;
+  uint8_t stride = 0;
+  if (!Get(&in, &version) || version != kFormatVersion || !Get(&in, &key) || !Get(&in, &acc_ts) ||
+      !Get(&in, &live) || !Get(&in, &stride) || stride != plan_.stride) {
+    return Status::Corruption("entity state: bad header");
+  }
+  size_t row_bytes = static_cast<size_t>(live) * stride * sizeof(int64_t);
+  if (in.size() < row_bytes) return Status::Corruption("entity state: truncated rows");
+  Init(entity, key);
+  entity->dirty = false;
+  entity->acc_ts = acc_ts;
+  entity->rows.resize(static_cast<size_t>(live) * stride);
+  std::memcpy(entity->rows.data(), in.data(), row_bytes);
+  in.remove_prefix(row_bytes);
+  uint32_t lifetimes = 0;
+  if (!Get(&in, &lifetimes) || lifetimes != entity->lifetimes.size()) {
+    return Status::Corruption("entity state: lifetime count does not match the spec");
+  }
+  for (LifetimeAccumulator& l : entity->lifetimes) {
+    if (!GetAggregate(&in, &l.all) || !GetAggregate(&in, &l.settled)) {
+      return Status::Corruption("entity state: truncated lifetime aggregates");
+    }
+  }
+  if (!in.empty()) return Status::Corruption("entity state: trailing bytes");
+  for (size_t i = 1; i < live; ++i) {
+    if (entity->row(i, plan_.stride)[kRowTs] < entity->row(i - 1, plan_.stride)[kRowTs]) {
+      return Status::Corruption("entity state: rows out of order");
+    }
+  }
+  RebuildWindows(entity);
+  return Status::Ok();
+}
+
+}  // namespace panorama::features::internal

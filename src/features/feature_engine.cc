@@ -1,0 +1,454 @@
+#include "features/feature_engine.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "core/time.h"
+#include "features/internal/entity.h"
+#include "features/internal/event_values.h"
+#include "features/internal/plan.h"
+
+namespace panorama::features {
+namespace {
+
+using internal::Aggregate;
+using internal::Entity;
+using internal::EntityOps;
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+constexpr char kMetaKey[] = "m";
+constexpr uint8_t kMetaVersion = 1;
+// After a checkpoint, eviction drops least recently used entities down to this share of
+// the budget, so that evictions come in batches rather than at every update.
+constexpr double kEvictTo = 0.7;
+
+Status FromRocks(const rocksdb::Status& status, const std::string& what) {
+  if (status.ok()) return Status::Ok();
+  if (status.IsCorruption()) return Status::Corruption(what + ": " + status.ToString());
+  return Status::IOError(what + ": " + status.ToString());
+}
+
+std::string EntityKey(size_t keyspace, uint64_t key) {
+  std::string out(10, '\0');
+  out[0] = 'e';
+  out[1] = static_cast<char>(keyspace);
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<size_t>(2 + i)] = static_cast<char>(key >> (56 - 8 * i));
+  return out;
+}
+
+struct Meta {
+  uint64_t fingerprint = 0;
+  uint64_t seq = 0;
+  uint64_t output_offset = 0;
+  Timestamp max_ts = std::numeric_limits<int64_t>::min();
+  uint64_t applied = 0;
+  uint64_t rejected_late = 0;
+  uint64_t late_applied = 0;
+};
+
+std::string EncodeMeta(const Meta& meta) {
+  std::string out(1 + 7 * 8, '\0');
+  out[0] = static_cast<char>(kMetaVersion);
+  const uint64_t values[] = {
+      meta.fingerprint, meta.seq,           meta.output_offset, static_cast<uint64_t>(meta.max_ts),
+      meta.applied,     meta.rejected_late, meta.late_applied};
+  std::memcpy(out.data() + 1, values, sizeof values);
+  return out;
+}
+
+Status DecodeMeta(std::string_view bytes, Meta* meta) {
+  if (bytes.size() != 1 + 7 * 8 || static_cast<uint8_t>(bytes[0]) != kMetaVersion) {
+    return Status::Corruption("feature state: unreadable checkpoint record");
+  }
+  uint64_t values[7];
+  std::memcpy(values, bytes.data() + 1, sizeof values);
+  *meta = {values[0], values[1], values[2], static_cast<Timestamp>(values[3]),
+           values[4], values[5], values[6]};
+  return Status::Ok();
+}
+
+struct KeyspaceState {
+  KeyspaceState(const internal::KeyspacePlan& p, uint32_t limit, int precision)
+      : plan(&p), ops(p, limit, precision) {}
+  const internal::KeyspacePlan* plan;
+  EntityOps ops;
+  absl::flat_hash_map<uint64_t, uint32_t> index;
+  std::vector<Entity> slots;
+  std::vector<uint32_t> free;
+  std::vector<Aggregate> aggs;  // one per feature of the keyspace
+  std::vector<int64_t> row;
+};
+
+}  // namespace
+
+struct FeatureEngine::Impl {
+  FeatureSpec spec;
+  internal::Plan plan;
+  EngineOptions options;
+  std::vector<KeyspaceState> keyspaces;
+  std::unique_ptr<rocksdb::DB> db;
+  bool store_has_entities = false;
+  CheckpointInfo restored;
+  uint64_t last_seq = 0;
+  Timestamp max_ts = std::numeric_limits<int64_t>::min();
+  EngineCounters counters;
+  uint64_t touch = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> dirty;  // (keyspace, slot)
+  internal::Scratch scratch;
+  std::string buffer;
+
+  bool seen_any() const { return max_ts != std::numeric_limits<int64_t>::min(); }
+
+  Status OpenStore() {
+    const std::string& dir = options.state_dir;
+    rocksdb::Options rocks;
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    rocks.compression = rocksdb::kLZ4Compression;
+    rocksdb::DB* raw = nullptr;
+    if (options.read_only) {
+      std::error_code ec;
+      if (!std::filesystem::exists(dir + "/CURRENT", ec)) return Status::Ok();
+      PANO_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(rocks, dir, &raw),
+                                     "cannot open feature state " + dir));
+    } else {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+      rocks.create_if_missing = true;
+      auto status = rocksdb::DB::Open(rocks, dir, &raw);
+      if (status.IsIOError() && status.ToString().find("lock") != std::string::npos) {
+        return Status::FailedPrecondition("feature state " + dir + " is in use by another process");
+      }
+      PANO_RETURN_IF_ERROR(FromRocks(status, "cannot open feature state " + dir));
+    }
+    db.reset(raw);
+    std::string value;
+    auto status = db->Get(rocksdb::ReadOptions(), kMetaKey, &value);
+    if (status.IsNotFound()) return Status::Ok();
+    PANO_RETURN_IF_ERROR(FromRocks(status, "cannot read feature state " + dir));
+    Meta meta;
+    PANO_RETURN_IF_ERROR(DecodeMeta(value, &meta));
+    if (meta.fingerprint != spec.fingerprint) {
+      return Status::FailedPrecondition(
+          "feature state " + dir + " was built by a different version of spec '" + spec.name +
+          "'; its values would be wrong for this one. Remove the directory (or pass --reset) "
+          "to rebuild it from the log");
+    }
+    restored = {meta.seq, meta.output_offset, meta.max_ts};
+    last_seq = meta.seq;
+    max_ts = meta.max_ts;
+    counters.applied = meta.applied;
+    counters.rejected_late = meta.rejected_late;
+    counters.late_applied = meta.late_applied;
+    store_has_entities = true;
+    return Status::Ok();
+  }
+
+  // The slot of entity `key`, loading it from the store or creating it.
+  Result<uint32_t> Touch(uint32_t k, uint64_t key, bool create) {
+    KeyspaceState& ks = keyspaces[k];
+    auto it = ks.index.find(key);
+    if (it != ks.index.end()) return it->second;
+    std::string value;
+    bool found = false;
+    if (db != nullptr && store_has_entities) {
+      auto status = db->Get(rocksdb::ReadOptions(), EntityKey(k, key), &value);
+      if (!status.IsNotFound()) {
+        PANO_RETURN_IF_ERROR(FromRocks(status, "cannot read feature state"));
+        found = true;
+      }
+    }
+    if (!found && !create) return Status::NotFound("no state for this entity");
+    uint32_t slot = 0;
+    if (!ks.free.empty()) {
+      slot = ks.free.back();
+      ks.free.pop_back();
+    } else {
+      slot = static_cast<uint32_t>(ks.slots.size());
+      ks.slots.emplace_back();
+    }
+    Entity& entity = ks.slots[slot];
+    if (found) {
+      Status status = ks.ops.Deserialize(value, &entity);
+      if (!status.ok()) {
+        entity = Entity{};
+        ks.free.push_back(slot);
+        return status.WithContext("feature state of keyspace " + spec.keyspaces[k].name);
+      }
+      ++counters.reloads;
+    } else {
+      ks.ops.Init(&entity, key);
+      dirty.emplace_back(k, slot);
+    }
+    entity.bytes = entity.EstimateBytes();
+    counters.state_bytes += entity.bytes;
+    ++counters.entities_in_memory;
+    ks.index.emplace(key, slot);
+    return slot;
+  }
+
+  Status WriteCheckpoint(uint64_t output_offset) {
+    rocksdb::WriteBatch batch;
+    for (auto [k, slot] : dirty) {
+      Entity& entity = keyspaces[k].slots[slot];
+      if (!entity.live || !entity.dirty) continue;
+      keyspaces[k].ops.Serialize(entity, &buffer);
+      batch.Put(EntityKey(k, entity.key), buffer);
+      entity.dirty = false;
+    }
+    dirty.clear();
+    Meta meta{spec.fingerprint,     last_seq,
+              output_offset,        max_ts,
+              counters.applied,     counters.rejected_late,
+              counters.late_applied};
+    batch.Put(kMetaKey, EncodeMeta(meta));
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    PANO_RETURN_IF_ERROR(FromRocks(db->Write(write, &batch), "cannot write feature checkpoint"));
+    store_has_entities = true;
+    restored = {last_seq, output_offset, max_ts};
+    ++counters.checkpoints;
+    return Status::Ok();
+  }
+
+  // Drops clean entities, least recently used first, down to kEvictTo of the budget.
+  void Evict() {
+    struct Candidate {
+      uint64_t touched;
+      uint32_t keyspace;
+      uint32_t slot;
+    };
+    std::vector<Candidate> candidates;
+    for (uint32_t k = 0; k < keyspaces.size(); ++k) {
+      for (uint32_t s = 0; s < keyspaces[k].slots.size(); ++s) {
+        const Entity& e = keyspaces[k].slots[s];
+        if (e.live && !e.dirty) candidates.push_back({e.touched, k, s});
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.touched < b.touched; });
+    const auto target =
+        static_cast<uint64_t>(static_cast<double>(options.memory_budget_bytes) * kEvictTo);
+    for (const Candidate& c : candidates) {
+      if (counters.state_bytes <= target) break;
+      KeyspaceState& ks = keyspaces[c.keyspace];
+      Entity& e = ks.slots[c.slot];
+      counters.state_bytes -= e.bytes;
+      --counters.entities_in_memory;
+      ks.index.erase(e.key);
+      e = Entity{};
+      ks.free.push_back(c.slot);
+      ++counters.evictions;
+    }
+  }
+};
+
+FeatureEngine::FeatureEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FeatureEngine::~FeatureEngine() = default;
+
+Result<std::unique_ptr<FeatureEngine>> FeatureEngine::Open(FeatureSpec spec,
+                                                           const EngineOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  PANO_ASSIGN_OR_RETURN(impl->plan, internal::BuildPlan(spec));
+  impl->spec = std::move(spec);
+  impl->options = options;
+  impl->keyspaces.reserve(impl->plan.keyspaces.size());
+  for (const internal::KeyspacePlan& p : impl->plan.keyspaces) {
+    KeyspaceState& ks =
+        impl->keyspaces.emplace_back(p, impl->plan.distinct_exact_limit, impl->plan.hll_precision);
+    ks.aggs.resize(p.features.size());
+    ks.row.resize(static_cast<size_t>(p.stride));
+  }
+  if (!options.state_dir.empty()) PANO_RETURN_IF_ERROR(impl->OpenStore());
+  return std::unique_ptr<FeatureEngine>(new FeatureEngine(std::move(impl)));
+}
+
+const FeatureSpec& FeatureEngine::spec() const { return impl_->spec; }
+size_t FeatureEngine::width() const { return impl_->spec.features.size(); }
+const CheckpointInfo& FeatureEngine::restored() const { return impl_->restored; }
+uint64_t FeatureEngine::last_seq() const { return impl_->last_seq; }
+Timestamp FeatureEngine::max_ts() const { return impl_->max_ts; }
+EngineCounters FeatureEngine::counters() const { return impl_->counters; }
+
+Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double> out,
+                             bool* skipped) {
+  Impl& m = *impl_;
+  if (skipped != nullptr) *skipped = false;
+  if (seq <= m.last_seq) {
+    if (skipped != nullptr) *skipped = true;
+    return Status::Ok();
+  }
+  if (out.size() < m.spec.features.size()) {
+    return Status::InvalidArgument("feature output holds " + std::to_string(out.size()) +
+                                   " values; the spec has " +
+                                   std::to_string(m.spec.features.size()));
+  }
+  m.last_seq = seq;
+  if (event.kind() != EventKind::kTransaction) return Status::Ok();
+  const Timestamp t = event.ts();
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(m.spec.features.size()),
+            kMissing);
+  if (m.seen_any()) {
+    Timestamp watermark = m.max_ts - m.plan.allowed_lateness;
+    if (t < watermark) {
+      ++m.counters.rejected_late;
+      return Status::OutOfRange("transaction " + std::string(event.id()) + " at " +
+                                FormatIso8601(t) + " is older than the watermark " +
+                                FormatIso8601(watermark) + " (newest seen " +
+                                FormatIso8601(m.max_ts) + ", allowed lateness " +
+                                FormatDuration(m.plan.allowed_lateness) + "); not applied");
+    }
+    if (t < m.max_ts) ++m.counters.late_applied;
+  }
+  m.max_ts = std::max(m.max_ts, t);
+  const Timestamp watermark = m.max_ts - m.plan.allowed_lateness;
+  ++m.counters.applied;
+  ++m.touch;
+
+  uint64_t bits = 0;
+  for (size_t c = 0; c < m.plan.conditions.size(); ++c) {
+    const internal::Condition& condition = m.plan.conditions[c];
+    bool pass = false;
+    switch (condition.kind) {
+      case internal::Condition::Kind::kExpression:
+        pass = condition.expression->Passes(event);
+        break;
+      case internal::Condition::Kind::kValueEquals: {
+        uint64_t hash = 0;
+        pass = internal::CategoricalHash(event, condition.field, &hash) &&
+               hash == condition.value_hash;
+        break;
+      }
+      case internal::Condition::Kind::kPresent:
+        pass = event.has(condition.field);
+        break;
+    }
+    if (pass) bits |= uint64_t{1} << c;
+  }
+
+  for (uint32_t k = 0; k < m.keyspaces.size(); ++k) {
+    KeyspaceState& ks = m.keyspaces[k];
+    const internal::KeyspacePlan& plan = *ks.plan;
+    uint64_t key = 0;
+    bool has_key = true;
+    for (int field : plan.fields) {
+      if (!internal::CategoricalHash(event, field, &key, key)) {
+        has_key = false;
+        break;
+      }
+    }
+    if (!has_key) continue;
+    PANO_ASSIGN_OR_RETURN(uint32_t slot, m.Touch(k, key, true));
+    Entity& entity = ks.slots[slot];
+
+    int64_t* row = ks.row.data();
+    row[internal::kRowTs] = t;
+    row[internal::kRowBits] = static_cast<int64_t>(bits);
+    for (size_t c = 0; c < plan.columns.size(); ++c) {
+      int64_t value = 0;
+      int field = plan.columns[c];
+      if (plan.column_is_hash[c]) {
+        uint64_t hash = 0;
+        if (internal::CategoricalHash(event, field, &hash)) value = static_cast<int64_t>(hash);
+      } else if (!internal::NumericValue(event, field, &value)) {
+        value = 0;
+      }
+      row[internal::kRowValues + static_cast<int>(c)] = value;
+    }
+
+    if (t > ks.ops.NewestTs(entity) && t >= entity.acc_ts) {
+      ks.ops.AdvanceAndRead(&entity, t, &m.scratch, ks.aggs.data());
+    } else {
+      ks.ops.ScanRead(entity, t, &m.scratch, ks.aggs.data());
+    }
+    ks.ops.IncludeCurrent(entity, row, &m.scratch, ks.aggs.data());
+    for (size_t i = 0; i < plan.features.size(); ++i) {
+      const internal::FeaturePlan& f = plan.features[i];
+      out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], t);
+    }
+    ks.ops.Insert(&entity, row);
+    Timestamp base = std::min(watermark, entity.acc_ts);
+    Timestamp cutoff = base - plan.max_window;
+    if (cutoff > base) cutoff = std::numeric_limits<int64_t>::min();  // overflow guard
+    ks.ops.Prune(&entity, cutoff);
+
+    if (!entity.dirty) {
+      entity.dirty = true;
+      m.dirty.emplace_back(k, slot);
+    }
+    entity.touched = m.touch;
+    uint64_t bytes = entity.EstimateBytes();
+    m.counters.state_bytes += bytes - entity.bytes;
+    entity.bytes = bytes;
+  }
+
+  for (int index : m.plan.derived) {
+    out[static_cast<size_t>(index)] =
+        m.spec.features[static_cast<size_t>(index)].expr->Evaluate(event, out.data());
+  }
+
+  if (m.db != nullptr && !m.options.read_only &&
+      m.counters.state_bytes > m.options.memory_budget_bytes) {
+    PANO_RETURN_IF_ERROR(m.WriteCheckpoint(m.restored.output_offset));
+    m.Evict();
+  }
+  return Status::Ok();
+}
+
+Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_view> key,
+                                     std::span<double> out) {
+  Impl& m = *impl_;
+  if (keyspace < 0 || static_cast<size_t>(keyspace) >= m.keyspaces.size()) {
+    return Status::InvalidArgument("no such keyspace");
+  }
+  if (out.size() < m.spec.features.size()) return Status::InvalidArgument("output too small");
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(m.spec.features.size()),
+            kMissing);
+  auto k = static_cast<uint32_t>(keyspace);
+  KeyspaceState& ks = m.keyspaces[k];
+  const internal::KeyspacePlan& plan = *ks.plan;
+  if (key.size() != plan.fields.size()) {
+    return Status::InvalidArgument("entity " + m.spec.keyspaces[k].name + " needs " +
+                                   std::to_string(plan.fields.size()) + " values");
+  }
+  uint64_t hash = 0;
+  for (size_t i = 0; i < key.size(); ++i) {
+    PANO_ASSIGN_OR_RETURN(hash, internal::HashOfText(plan.fields[i], key[i], hash));
+  }
+  PANO_ASSIGN_OR_RETURN(uint32_t slot, m.Touch(k, hash, false));
+  const Entity& entity = ks.slots[slot];
+  // As for an event just after the newest one seen: everything applied counts.
+  Timestamp t = m.max_ts + 1;
+  ks.ops.ScanRead(entity, t, &m.scratch, ks.aggs.data());
+  for (size_t i = 0; i < plan.features.size(); ++i) {
+    const internal::FeaturePlan& f = plan.features[i];
+    out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], t);
+  }
+  return Status::Ok();
+}
+
+Status FeatureEngine::Checkpoint(uint64_t output_offset) {
+  if (impl_->db == nullptr) return Status::Ok();
+  if (impl_->options.read_only) {
+    return Status::FailedPrecondition("the feature state is open read-only");
+  }
+  return impl_->WriteCheckpoint(output_offset);
+}
+
+std::string FeatureStateDir(const std::string& data_dir, std::string_view spec_name) {
+  return data_dir + "/state/features/" + std::string(spec_name);
+}
+
+}  // namespace panorama::features

@@ -1,0 +1,168 @@
+// Entity: the state of one entity (one key of one keyspace) and the window arithmetic on it.
+//
+// Invariants:
+//  - rows[start..] hold the entity's retained events sorted by (ts, arrival); absolute
+//    position p of a row is base + (index - start) ... expressed as `base_pos + i` for the
+//    i-th live row. Rows before `start` are dead and get compacted away.
+//  - Every window accumulator W reflects exactly the live rows with ts >= acc_ts - W.window
+//    that match its mask: tail is the absolute position of the first such row. Everything
+//    in a window accumulator is therefore a function of the rows and acc_ts, which is how
+//    it is rebuilt after a reload or an out-of-order insert.
+//  - Lifetime accumulators hold all applied matching events (`all`) and those already
+//    pruned from the rows (`settled`), so that a query at an earlier time than the newest
+//    row is `settled` plus a scan of the rows.
+//  - Sums are integers (__int128 for squares), so adding and removing events is exact.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "features/internal/plan.h"
+
+namespace panorama::features::internal {
+
+// 128-bit integers for exact sums of squares (a GCC/Clang extension).
+__extension__ typedef __int128 Int128;            // NOLINT(modernize-use-using)
+__extension__ typedef unsigned __int128 UInt128;  // NOLINT(modernize-use-using)
+
+// Aggregates of a set of events, from which every aggregation's value is read.
+struct Aggregate {
+  int64_t count = 0;
+  int64_t numerator = 0;  // ratio
+  int64_t sum = 0;
+  Int128 sum_squares = 0;
+  int64_t min = std::numeric_limits<int64_t>::max();
+  int64_t max = std::numeric_limits<int64_t>::min();
+  Timestamp first_ts = std::numeric_limits<int64_t>::max();
+  Timestamp last_ts = std::numeric_limits<int64_t>::min();
+  int64_t last_value = 0;
+  double distinct = 0;
+  // Transient (not stored): the live-row index range [from, to) the aggregate was read over.
+  size_t from = 0, to = 0;
+
+  void Add(const int64_t* row, const FeaturePlan& plan);
+};
+
+// A queue of absolute row positions (the monotonic deque of a sliding min or max).
+struct PositionQueue {
+  std::vector<uint64_t> items;
+  size_t head = 0;
+  bool empty() const { return head == items.size(); }
+  uint64_t front() const { return items[head]; }
+  uint64_t back() const { return items.back(); }
+  void push_back(uint64_t p) { items.push_back(p); }
+  void pop_back() { items.pop_back(); }
+  void pop_front() {
+    if (++head == items.size()) {
+      items.clear();
+      head = 0;
+    } else if (head >= 32 && head * 2 >= items.size()) {
+      items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(head));
+      head = 0;
+    }
+  }
+  void clear() {
+    items.clear();
+    head = 0;
+  }
+};
+
+struct WindowAccumulator {
+  uint64_t tail = 0;  // absolute position of the first row inside the window
+  Aggregate agg;      // count, numerator, sum, sum_squares (min/max come from `extreme`)
+  PositionQueue extreme;
+  // distinct_count while the window holds <= distinct_exact_limit events: sorted
+  // (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
+  std::vector<std::pair<uint64_t, uint32_t>> distinct;
+};
+
+struct LifetimeAccumulator {
+  Aggregate all;
+  Aggregate settled;
+};
+
+struct Entity {
+  uint64_t key = 0;
+  std::vector<int64_t> rows;  // row-major, stride = plan.stride
+  size_t start = 0;           // first live row (index in rows / stride)
+  uint64_t base_pos = 0;      // absolute position of the row at `start`
+  Timestamp acc_ts = std::numeric_limits<int64_t>::min();  // see the invariants
+  std::vector<WindowAccumulator> windows;
+  std::vector<LifetimeAccumulator> lifetimes;
+  uint64_t touched = 0;  // update counter at the last touch (for LRU eviction)
+  uint64_t bytes = 0;    // estimated memory, as last computed
+  bool dirty = false;    // changed since the last checkpoint
+  bool live = false;     // slot in use
+
+  size_t live_rows(int stride) const { return rows.size() / static_cast<size_t>(stride) - start; }
+  const int64_t* row(size_t i, int stride) const {  // i-th live row
+    return rows.data() + (start + i) * static_cast<size_t>(stride);
+  }
+  uint64_t end_pos(int stride) const { return base_pos + live_rows(stride); }
+  uint64_t EstimateBytes() const;
+};
+
+// Scratch buffers reused across updates so that the update path does not allocate.
+struct Scratch {
+  std::vector<uint64_t> hashes;
+  std::vector<uint8_t> registers;
+};
+
+class EntityOps {
+ public:
+  EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
+      : plan_(plan), limit_(distinct_exact_limit), precision_(hll_precision) {}
+
+  void Init(Entity* entity, uint64_t key) const;
+
+  // The newest live row's ts, or INT64_MIN when none.
+  Timestamp NewestTs(const Entity& entity) const;
+
+  // Fast path (t greater than every row's ts): expires the windows to t and reads each
+  // feature's aggregate over [t - W, t) into aggs[feature index in plan].
+  void AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Aggregate* aggs) const;
+  // Any time: aggregates over [t - W, t) by scanning the rows (plus `settled` for lifetime
+  // features). Used for ties, late events and `features show`.
+  void ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Aggregate* aggs) const;
+  // Folds the current event's row into each include_current feature's aggregate.
+  void IncludeCurrent(const Entity& entity, const int64_t* row, Scratch* scratch,
+                      Aggregate* aggs) const;
+
+  // Inserts `row` in (ts, arrival) order and updates every accumulator.
+  void Insert(Entity* entity, const int64_t* row) const;
+  // Drops rows older than `cutoff` (moving them into the lifetime `settled` aggregates).
+  void Prune(Entity* entity, Timestamp cutoff) const;
+  // Recomputes every window accumulator from the rows and acc_ts.
+  void RebuildWindows(Entity* entity) const;
+
+  // The value of feature plan `f` from its aggregate.
+  double Value(const FeaturePlan& f, const Aggregate& agg, Timestamp t) const;
+
+  // Binary form for the state store (docs/features.md, "State").
+  void Serialize(const Entity& entity, std::string* out) const;
+  Status Deserialize(std::string_view bytes, Entity* entity) const;
+
+ private:
+  void AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos, const int64_t* row) const;
+  void ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cutoff) const;
+  void RebuildDistinct(const Entity& entity, const FeaturePlan& f, WindowAccumulator* w) const;
+  double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
+                        const int64_t* extra, Scratch* scratch) const;
+  int64_t ColumnValue(const Entity& entity, uint64_t pos, int column) const;
+
+  const KeyspacePlan& plan_;
+  uint32_t limit_;
+  int precision_;
+};
+
+// HyperLogLog estimate of the number of distinct values among `hashes`.
+double HyperLogLogEstimate(const uint64_t* hashes, size_t count, int precision,
+                           std::vector<uint8_t>* registers);
+
+}  // namespace panorama::features::internal

@@ -1,0 +1,72 @@
+// The compiled form of a FeatureSpec that the engine runs: per keyspace, the row layout of
+// its event buffer and the accumulator of each feature.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "features/feature_spec.h"
+#include "features/internal/expression.h"
+
+namespace panorama::features::internal {
+
+// A row of an entity's buffer: [ts, condition bits, value columns...], all int64.
+constexpr int kRowTs = 0;
+constexpr int kRowBits = 1;
+constexpr int kRowValues = 2;
+
+// One condition of the spec (a filter, a ratio numerator or a count_value test), evaluated
+// once per event into a bit.
+struct Condition {
+  enum class Kind : uint8_t {
+    kExpression,   // a filter or ratio numerator
+    kValueEquals,  // count_value: the field's categorical hash equals value_hash
+    kPresent,      // the event has the field (for features that read a value column)
+  };
+  Kind kind = Kind::kExpression;
+  std::shared_ptr<const Expression> expression;
+  int field = -1;
+  uint64_t value_hash = 0;
+  std::string key;  // what deduplicates conditions
+};
+
+struct FeaturePlan {
+  int feature = 0;  // index in the feature vector
+  Aggregation aggregation = Aggregation::kCount;
+  Timestamp window = kLifetime;
+  bool lifetime = true;
+  bool include_current = false;
+  int column = -1;          // row column of the value (numeric or hash); -1 when none
+  uint64_t mask = 0;        // condition bits a row must have to count
+  uint64_t numerator = 0;   // ratio: the numerator's bit
+  double scale = 1.0;       // numeric fields: integer -> unit
+  int window_index = -1;    // index into Entity::windows, or
+  int lifetime_index = -1;  // into Entity::lifetimes
+};
+
+struct KeyspacePlan {
+  std::vector<int> fields;   // the entity key's fields
+  std::vector<int> columns;  // field of each value column (numeric for numeric fields, else hash)
+  std::vector<bool> column_is_hash;
+  int stride = kRowValues;
+  std::vector<FeaturePlan> features;
+  int windows = 0;           // windowed accumulators per entity
+  int lifetimes = 0;         // lifetime accumulators per entity
+  Timestamp max_window = 0;  // the longest finite window (0 when none)
+};
+
+struct Plan {
+  std::vector<Condition> conditions;  // at most 64
+  std::vector<KeyspacePlan> keyspaces;
+  std::vector<int> derived;  // features computed from others, in spec order
+  uint32_t distinct_exact_limit = 1024;
+  int hll_precision = 12;
+  Timestamp allowed_lateness = 0;
+};
+
+Result<Plan> BuildPlan(const FeatureSpec& spec);
+
+}  // namespace panorama::features::internal

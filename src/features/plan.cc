@@ -1,0 +1,108 @@
+#include "features/internal/plan.h"
+
+#include <algorithm>
+#include <string>
+
+#include "features/internal/event_values.h"
+
+namespace panorama::features::internal {
+namespace {
+
+constexpr size_t kMaxConditions = 64;
+
+// The bit of a condition, adding it when new; -1 when the spec has too many.
+int ConditionBit(Plan* plan, Condition condition) {
+  for (size_t i = 0; i < plan->conditions.size(); ++i) {
+    if (plan->conditions[i].key == condition.key) return static_cast<int>(i);
+  }
+  if (plan->conditions.size() == kMaxConditions) return -1;
+  plan->conditions.push_back(std::move(condition));
+  return static_cast<int>(plan->conditions.size() - 1);
+}
+
+}  // namespace
+
+Result<Plan> BuildPlan(const FeatureSpec& spec) {
+  Plan plan;
+  plan.distinct_exact_limit = spec.distinct_exact_limit;
+  plan.hll_precision = spec.hll_precision;
+  plan.allowed_lateness = spec.allowed_lateness;
+  plan.keyspaces.resize(spec.keyspaces.size());
+  for (size_t k = 0; k < spec.keyspaces.size(); ++k) {
+    plan.keyspaces[k].fields = spec.keyspaces[k].fields;
+  }
+  auto too_many = [&](const FeatureDef& def) {
+    return Status::InvalidArgument(spec.file + ":" + std::to_string(def.line) + ": feature '" +
+                                   def.name + "': more than 64 distinct filter conditions");
+  };
+  for (size_t i = 0; i < spec.features.size(); ++i) {
+    const FeatureDef& def = spec.features[i];
+    if (def.aggregation == Aggregation::kDerived) {
+      plan.derived.push_back(static_cast<int>(i));
+      continue;
+    }
+    KeyspacePlan& ks = plan.keyspaces[static_cast<size_t>(def.keyspace)];
+    FeaturePlan f;
+    f.feature = static_cast<int>(i);
+    f.aggregation = def.aggregation;
+    f.window = def.window;
+    f.lifetime = def.window == kLifetime;
+    f.include_current = def.include_current;
+    if (def.filter) {
+      int bit = ConditionBit(
+          &plan, {Condition::Kind::kExpression, def.filter, -1, 0, "filter:" + def.filter_text});
+      if (bit < 0) return too_many(def);
+      f.mask |= uint64_t{1} << bit;
+    }
+    if (def.aggregation == Aggregation::kCountValue) {
+      int bit =
+          ConditionBit(&plan, {Condition::Kind::kValueEquals, nullptr, def.field, def.value_hash,
+                               "value:" + std::to_string(def.field) + "=" + def.value_text});
+      if (bit < 0) return too_many(def);
+      f.mask |= uint64_t{1} << bit;
+    }
+    if (def.aggregation == Aggregation::kRatio) {
+      int bit = ConditionBit(&plan, {Condition::Kind::kExpression, def.numerator, -1, 0,
+                                     "filter:" + def.numerator_text});
+      if (bit < 0) return too_many(def);
+      f.numerator = uint64_t{1} << bit;
+    }
+    bool needs_column = def.field >= 0 && def.aggregation != Aggregation::kCountValue;
+    if (needs_column) {
+      // Only events that have the field count towards a feature that reads it.
+      if (def.field != kHourField) {
+        int bit = ConditionBit(&plan, {Condition::Kind::kPresent, nullptr, def.field, 0,
+                                       "present:" + std::to_string(def.field)});
+        if (bit < 0) return too_many(def);
+        f.mask |= uint64_t{1} << bit;
+      }
+      bool hash = def.aggregation == Aggregation::kDistinctCount;
+      int column = -1;
+      for (size_t c = 0; c < ks.columns.size(); ++c) {
+        if (ks.columns[c] == def.field && ks.column_is_hash[c] == hash) {
+          column = kRowValues + static_cast<int>(c);
+        }
+      }
+      if (column < 0) {
+        ks.columns.push_back(def.field);
+        ks.column_is_hash.push_back(hash);
+        column = kRowValues + static_cast<int>(ks.columns.size() - 1);
+      }
+      f.column = column;
+      f.scale = hash ? 1.0 : FieldScale(def.field);
+    }
+    if (f.lifetime) {
+      f.lifetime_index = ks.lifetimes++;
+    } else {
+      f.window_index = ks.windows++;
+      ks.max_window = std::max(ks.max_window, f.window);
+    }
+    ks.features.push_back(f);
+  }
+  for (KeyspacePlan& ks : plan.keyspaces) {
+    ks.stride = kRowValues + static_cast<int>(ks.columns.size());
+  }
+  return plan;
+}
+
+}  // namespace panorama::features::internal
