@@ -8,7 +8,7 @@ PACKAGES=(
   clang libclang-rt-dev clang-format clang-tidy
   librocksdb-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libxxhash-dev libzstd-dev liblz4-dev libsodium-dev libisal-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 libabsl-dev
   libxgboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -125,7 +125,11 @@ int RunBackfill(const BackfillArgs& args) {
                           {"labelled", counts.labelled},
                           {"rejected_late", counts.rejected_late},
                           {"features", spec->features.size()},
-                          {"seconds", seconds}};
+                          {"seconds", seconds},
+                          {"entities_in_memory", counts.engine.entities_in_memory},
+                          {"state_bytes", counts.engine.state_bytes},
+                          {"evictions", counts.engine.evictions},
+                          {"reloads", counts.engine.reloads}};
     (to_stdout ? std::cerr : std::cout) << out.dump() << "\n";
   } else {
     (to_stdout ? std::cerr : std::cout) << fmt::format(

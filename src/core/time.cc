@@ -160,7 +160,7 @@ Result<Timestamp> ParseEpoch(std::string_view text, EpochUnit unit) {
   return CheckRange(negative ? -magnitude : magnitude);
 }
 
-std::string FormatIso8601(Timestamp ts) {
+void AppendIso8601(Timestamp ts, std::string* out) {
   int64_t day_number = DayNumber(ts);
   // The remainder, not ts - day_number * kMicrosPerDay, which overflows near INT64_MIN.
   int64_t within = ts % kMicrosPerDay;
@@ -168,18 +168,43 @@ std::string FormatIso8601(Timestamp ts) {
   std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{day_number}}};
   int64_t second_of_day = within / kMicrosPerSecond;
   int64_t micros = within % kMicrosPerSecond;
+  int year = static_cast<int>(date.year());
   char buf[48];
-  int n = std::snprintf(
-      buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(date.year()),
-      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-      static_cast<long long>(second_of_day / 3600), static_cast<long long>(second_of_day / 60 % 60),
-      static_cast<long long>(second_of_day % 60));
-  if (micros != 0) {
-    n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06lld",
-                       static_cast<long long>(micros));
+  size_t n = 0;
+  if (year < 0 || year > 9999) {
+    n = static_cast<size_t>(std::snprintf(buf, sizeof buf, "%04d", year));
+  } else {
+    for (int divisor = 1000; divisor > 0; divisor /= 10) {
+      buf[n++] = static_cast<char>('0' + year / divisor % 10);
+    }
   }
-  std::string out(buf, static_cast<size_t>(n));
-  out += 'Z';
+  auto two = [&](int64_t value) {
+    buf[n++] = static_cast<char>('0' + value / 10);
+    buf[n++] = static_cast<char>('0' + value % 10);
+  };
+  buf[n++] = '-';
+  two(static_cast<unsigned>(date.month()));
+  buf[n++] = '-';
+  two(static_cast<unsigned>(date.day()));
+  buf[n++] = 'T';
+  two(second_of_day / 3600);
+  buf[n++] = ':';
+  two(second_of_day / 60 % 60);
+  buf[n++] = ':';
+  two(second_of_day % 60);
+  if (micros != 0) {
+    buf[n++] = '.';
+    for (int64_t divisor = 100'000; divisor > 0; divisor /= 10) {
+      buf[n++] = static_cast<char>('0' + micros / divisor % 10);
+    }
+  }
+  buf[n++] = 'Z';
+  out->append(buf, n);
+}
+
+std::string FormatIso8601(Timestamp ts) {
+  std::string out;
+  AppendIso8601(ts, &out);
   return out;
 }
 

@@ -34,6 +34,8 @@ Result<Timestamp> ParseEpoch(std::string_view text, EpochUnit unit);
 
 // "2024-03-01T12:00:00Z", with ".ffffff" when the microseconds are not zero.
 std::string FormatIso8601(Timestamp ts);
+// The same, appended to `out` (no allocation beyond the string's growth).
+void AppendIso8601(Timestamp ts, std::string* out);
 // "2024-03-01".
 std::string FormatDate(Timestamp ts);
 

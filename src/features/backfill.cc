@@ -58,7 +58,7 @@ void AppendCsvRow(const Event& tx, std::span<const double> features, bool labels
                   std::string* out) {
   AppendCsvText(tx.id(), out);
   out->push_back(',');
-  out->append(FormatIso8601(tx.ts()));
+  AppendIso8601(tx.ts(), out);
   char buffer[64];
   for (double value : features) {
     out->push_back(',');
@@ -120,6 +120,7 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
       PANO_RETURN_IF_ERROR(sink(event, values, label));
       ++counts->rows;
     }
+    counts->engine = engine->counters();
     return reader->status();
   }();
   if (!options.scratch_dir.empty()) std::filesystem::remove_all(options.scratch_dir, ec);

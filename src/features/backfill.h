@@ -32,6 +32,7 @@ struct BackfillCounts {
   uint64_t rows = 0;          // rows written (inside [from, to))
   uint64_t rejected_late = 0;
   uint64_t labelled = 0;  // rows with a label
+  EngineCounters engine;  // the engine's counters at the end
 };
 
 // One output row: the transaction, its features, and its label (-1 none, 0, 1).

@@ -118,10 +118,10 @@ uint64_t Entity::EstimateBytes() const {
   uint64_t total = sizeof(Entity) + 32;  // the entity and its hash-map slot
   total += rows.capacity() * sizeof(int64_t);
   total += windows.capacity() * sizeof(WindowAccumulator);
-  for (const WindowAccumulator& w : windows) {
-    total += w.extreme.items.capacity() * sizeof(uint64_t);
-    total += w.distinct.capacity() * sizeof(w.distinct[0]);
-  }
+  total += extremes.capacity() * sizeof(PositionQueue);
+  for (const PositionQueue& q : extremes) total += q.items.capacity() * sizeof(uint64_t);
+  total += distincts.capacity() * sizeof(DistinctSet);
+  for (const DistinctSet& d : distincts) total += d.capacity() * sizeof(d[0]);
   total += lifetimes.capacity() * sizeof(LifetimeAccumulator);
   return total;
 }
@@ -159,15 +159,13 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->start = 0;
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
+  entity->newest_ts = std::numeric_limits<int64_t>::min();
   entity->windows.assign(static_cast<size_t>(plan_.windows), WindowAccumulator{});
   entity->lifetimes.assign(static_cast<size_t>(plan_.lifetimes), LifetimeAccumulator{});
+  entity->extremes.assign(static_cast<size_t>(plan_.extremes), PositionQueue{});
+  entity->distincts.assign(static_cast<size_t>(plan_.distincts), DistinctSet{});
   entity->dirty = true;
   entity->live = true;
-}
-
-Timestamp EntityOps::NewestTs(const Entity& entity) const {
-  size_t n = entity.live_rows(plan_.stride);
-  return n == 0 ? std::numeric_limits<int64_t>::min() : entity.row(n - 1, plan_.stride)[kRowTs];
 }
 
 int64_t EntityOps::ColumnValue(const Entity& entity, uint64_t pos, int column) const {
@@ -193,25 +191,27 @@ void EntityOps::AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos,
     case Aggregation::kMax: {
       int64_t v = row[f.column];
       bool is_min = f.aggregation == Aggregation::kMin;
-      while (!w.extreme.empty()) {
-        int64_t back = ColumnValue(*entity, w.extreme.back(), f.column);
+      PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
+      while (!extreme.empty()) {
+        int64_t back = ColumnValue(*entity, extreme.back(), f.column);
         if (is_min ? back < v : back > v) break;
-        w.extreme.pop_back();
+        extreme.pop_back();
       }
-      w.extreme.push_back(pos);
+      extreme.push_back(pos);
       break;
     }
     case Aggregation::kDistinctCount: {
+      DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
       if (static_cast<uint64_t>(w.agg.count) > limit_) {
-        w.distinct.clear();
+        distinct.clear();
         break;
       }
       auto hash = static_cast<uint64_t>(row[f.column]);
-      auto it = std::lower_bound(w.distinct.begin(), w.distinct.end(), std::make_pair(hash, 0U));
-      if (it != w.distinct.end() && it->first == hash) {
+      auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
+      if (it != distinct.end() && it->first == hash) {
         ++it->second;
       } else {
-        w.distinct.insert(it, {hash, 1U});
+        distinct.insert(it, {hash, 1U});
       }
       break;
     }
@@ -222,6 +222,7 @@ void EntityOps::AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos,
 
 void EntityOps::ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cutoff) const {
   WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+  if (w.tail_ts >= cutoff) return;
   const uint64_t end = entity->end_pos(plan_.stride);
   const int64_t before = w.agg.count;
   while (w.tail < end) {
@@ -231,9 +232,10 @@ void EntityOps::ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cut
     if (!Matches(row, f.mask)) continue;
     if (f.aggregation == Aggregation::kDistinctCount &&
         static_cast<uint64_t>(w.agg.count) <= limit_) {
+      DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
       auto hash = static_cast<uint64_t>(row[f.column]);
-      auto it = std::lower_bound(w.distinct.begin(), w.distinct.end(), std::make_pair(hash, 0U));
-      if (it != w.distinct.end() && it->first == hash && --it->second == 0) w.distinct.erase(it);
+      auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
+      if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
     }
     --w.agg.count;
     if ((static_cast<uint64_t>(row[kRowBits]) & f.numerator) != 0) --w.agg.numerator;
@@ -245,33 +247,39 @@ void EntityOps::ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cut
       SubWide(&w.agg.sum_squares, WideOf(v) * WideOf(v));
     }
   }
-  while (!w.extreme.empty() && w.extreme.front() < w.tail) w.extreme.pop_front();
+  w.tail_ts = w.tail < end ? entity->row(w.tail - entity->base_pos, plan_.stride)[kRowTs]
+                           : std::numeric_limits<int64_t>::max();
+  if (f.extreme_index >= 0) {
+    PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
+    while (!extreme.empty() && extreme.front() < w.tail) extreme.pop_front();
+  }
   if (f.aggregation == Aggregation::kDistinctCount && static_cast<uint64_t>(before) > limit_ &&
       static_cast<uint64_t>(w.agg.count) <= limit_) {
-    RebuildDistinct(*entity, f, &w);
+    RebuildDistinct(entity, f);
   }
 }
 
-void EntityOps::RebuildDistinct(const Entity& entity, const FeaturePlan& f,
-                                WindowAccumulator* w) const {
-  w->distinct.clear();
-  if (static_cast<uint64_t>(w->agg.count) > limit_) return;
-  const uint64_t end = entity.end_pos(plan_.stride);
-  for (uint64_t p = w->tail; p < end; ++p) {
-    const int64_t* row = entity.row(p - entity.base_pos, plan_.stride);
+void EntityOps::RebuildDistinct(Entity* entity, const FeaturePlan& f) const {
+  const WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+  DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
+  distinct.clear();
+  if (static_cast<uint64_t>(w.agg.count) > limit_) return;
+  const uint64_t end = entity->end_pos(plan_.stride);
+  for (uint64_t p = w.tail; p < end; ++p) {
+    const int64_t* row = entity->row(p - entity->base_pos, plan_.stride);
     if (!Matches(row, f.mask)) continue;
-    w->distinct.emplace_back(static_cast<uint64_t>(row[f.column]), 1U);
+    distinct.emplace_back(static_cast<uint64_t>(row[f.column]), 1U);
   }
-  std::sort(w->distinct.begin(), w->distinct.end());
+  std::sort(distinct.begin(), distinct.end());
   size_t out = 0;
-  for (size_t i = 0; i < w->distinct.size(); ++i) {
-    if (out > 0 && w->distinct[out - 1].first == w->distinct[i].first) {
-      ++w->distinct[out - 1].second;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (out > 0 && distinct[out - 1].first == distinct[i].first) {
+      ++distinct[out - 1].second;
     } else {
-      w->distinct[out++] = w->distinct[i];
+      distinct[out++] = distinct[i];
     }
   }
-  w->distinct.resize(out);
+  distinct.resize(out);
 }
 
 double EntityOps::DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
@@ -293,31 +301,39 @@ double EntityOps::DistinctOfRows(const Entity& entity, const FeaturePlan& f, siz
                              &scratch->registers);
 }
 
-void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch,
-                               Aggregate* aggs) const {
+void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
   entity->acc_ts = std::max(entity->acc_ts, t);
   const size_t live = entity->live_rows(plan_.stride);
   for (size_t i = 0; i < plan_.features.size(); ++i) {
     const FeaturePlan& f = plan_.features[i];
     if (f.lifetime) {
-      aggs[i] = entity->lifetimes[static_cast<size_t>(f.lifetime_index)].all;
+      static_cast<Aggregate&>(aggs[i]) =
+          entity->lifetimes[static_cast<size_t>(f.lifetime_index)].all;
       continue;
     }
     ExpireWindow(entity, f, SaturatingSub(t, f.window));
     const WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-    Aggregate& a = aggs[i];
-    a = w.agg;
-    if (!w.extreme.empty()) {
-      int64_t v = ColumnValue(*entity, w.extreme.front(), f.column);
-      a.min = v;
-      a.max = v;
+    Reading& a = aggs[i];
+    static_cast<Aggregate&>(a) = Aggregate{};
+    a.count = w.agg.count;
+    a.numerator = w.agg.numerator;
+    a.sum = w.agg.sum;
+    a.sum_squares = w.agg.sum_squares;
+    if (f.extreme_index >= 0) {
+      const PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
+      if (!extreme.empty()) {
+        int64_t v = ColumnValue(*entity, extreme.front(), f.column);
+        a.min = v;
+        a.max = v;
+      }
     }
     a.from = w.tail - entity->base_pos;
     a.to = live;
     if (f.aggregation == Aggregation::kDistinctCount) {
-      a.distinct = static_cast<uint64_t>(w.agg.count) <= limit_
-                       ? static_cast<double>(w.distinct.size())
-                       : DistinctOfRows(*entity, f, a.from, a.to, nullptr, scratch);
+      a.distinct =
+          static_cast<uint64_t>(w.agg.count) <= limit_
+              ? static_cast<double>(entity->distincts[static_cast<size_t>(f.distinct_index)].size())
+              : DistinctOfRows(*entity, f, a.from, a.to, nullptr, scratch);
     } else if (f.aggregation == Aggregation::kLast && a.count > 0) {
       for (size_t r = live; r-- > a.from;) {
         const int64_t* row = entity->row(r, plan_.stride);
@@ -331,8 +347,7 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch,
   }
 }
 
-void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch,
-                         Aggregate* aggs) const {
+void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
   const size_t live = entity.live_rows(plan_.stride);
   // Rows are sorted by ts: [lo, hi) index ranges by binary search.
   auto lower = [&](Timestamp ts) {
@@ -351,12 +366,12 @@ void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch,
   const size_t end = lower(t);
   for (size_t i = 0; i < plan_.features.size(); ++i) {
     const FeaturePlan& f = plan_.features[i];
-    Aggregate& a = aggs[i];
+    Reading& a = aggs[i];
     size_t begin = 0;
     if (f.lifetime) {
-      a = entity.lifetimes[static_cast<size_t>(f.lifetime_index)].settled;
+      static_cast<Aggregate&>(a) = entity.lifetimes[static_cast<size_t>(f.lifetime_index)].settled;
     } else {
-      a = Aggregate{};
+      static_cast<Aggregate&>(a) = Aggregate{};
       begin = lower(SaturatingSub(t, f.window));
     }
     for (size_t r = begin; r < end; ++r) {
@@ -372,11 +387,11 @@ void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch,
 }
 
 void EntityOps::IncludeCurrent(const Entity& entity, const int64_t* row, Scratch* scratch,
-                               Aggregate* aggs) const {
+                               Reading* aggs) const {
   for (size_t i = 0; i < plan_.features.size(); ++i) {
     const FeaturePlan& f = plan_.features[i];
     if (!f.include_current || !Matches(row, f.mask)) continue;
-    Aggregate& a = aggs[i];
+    Reading& a = aggs[i];
     if (f.aggregation != Aggregation::kDistinctCount) {
       a.Add(row, f);
       continue;
@@ -400,8 +415,12 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
     const uint64_t pos = entity->end_pos(plan_.stride);
     entity->rows.insert(entity->rows.end(), row, row + stride);
+    entity->newest_ts = ts;
     for (const FeaturePlan& f : plan_.features) {
-      if (!f.lifetime) AddToWindow(entity, f, pos, entity->row(live, plan_.stride));
+      if (f.lifetime) continue;
+      WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+      if (w.tail == pos) w.tail_ts = ts;
+      AddToWindow(entity, f, pos, entity->row(live, plan_.stride));
     }
     return;
   }
@@ -419,6 +438,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   }
   auto at = entity->rows.begin() + static_cast<std::ptrdiff_t>((entity->start + lo) * stride);
   entity->rows.insert(at, row, row + stride);
+  entity->newest_ts = entity->row(live, plan_.stride)[kRowTs];
   RebuildWindows(entity);
 }
 
@@ -441,6 +461,7 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
   if (entity->start == entity->rows.size() / stride) {
     entity->rows.clear();
     entity->start = 0;
+    entity->newest_ts = std::numeric_limits<int64_t>::min();
   } else if (entity->start >= 16 && entity->start * 2 >= entity->rows.size() / stride) {
     entity->rows.erase(entity->rows.begin(),
                        entity->rows.begin() + static_cast<std::ptrdiff_t>(entity->start * stride));
@@ -453,21 +474,23 @@ void EntityOps::RebuildWindows(Entity* entity) const {
   for (const FeaturePlan& f : plan_.features) {
     if (f.lifetime) continue;
     WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-    w.agg = Aggregate{};
-    w.extreme.clear();
-    w.distinct.clear();
+    w.agg = WindowSums{};
+    if (f.extreme_index >= 0) entity->extremes[static_cast<size_t>(f.extreme_index)].clear();
+    if (f.distinct_index >= 0) entity->distincts[static_cast<size_t>(f.distinct_index)].clear();
     Timestamp cutoff = SaturatingSub(entity->acc_ts, f.window);
     size_t first = 0;
     while (first < live && entity->row(first, plan_.stride)[kRowTs] < cutoff) ++first;
     w.tail = entity->base_pos + first;
+    w.tail_ts = first < live ? entity->row(first, plan_.stride)[kRowTs]
+                             : std::numeric_limits<int64_t>::max();
     for (size_t i = first; i < live; ++i) {
       AddToWindow(entity, f, entity->base_pos + i, entity->row(i, plan_.stride));
     }
-    if (f.aggregation == Aggregation::kDistinctCount) RebuildDistinct(*entity, f, &w);
+    if (f.aggregation == Aggregation::kDistinctCount) RebuildDistinct(entity, f);
   }
 }
 
-double EntityOps::Value(const FeaturePlan& f, const Aggregate& a, Timestamp t) const {
+double EntityOps::Value(const FeaturePlan& f, const Reading& a, Timestamp t) const {
   switch (f.aggregation) {
     case Aggregation::kCount:
     case Aggregation::kCountValue:
@@ -556,6 +579,8 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
       return Status::Corruption("entity state: rows out of order");
     }
   }
+  entity->newest_ts =
+      live == 0 ? std::numeric_limits<int64_t>::min() : entity->row(live - 1, plan_.stride)[kRowTs];
   RebuildWindows(entity);
   return Status::Ok();
 }

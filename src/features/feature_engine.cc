@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <limits>
 
@@ -20,7 +21,6 @@
 namespace panorama::features {
 namespace {
 
-using internal::Aggregate;
 using internal::Entity;
 using internal::EntityOps;
 
@@ -83,9 +83,9 @@ struct KeyspaceState {
   const internal::KeyspacePlan* plan;
   EntityOps ops;
   absl::flat_hash_map<uint64_t, uint32_t> index;
-  std::vector<Entity> slots;
+  std::deque<Entity> slots;  // stable addresses; growing never moves entities
   std::vector<uint32_t> free;
-  std::vector<Aggregate> aggs;  // one per feature of the keyspace
+  std::vector<internal::Reading> aggs;  // one per feature of the keyspace
   std::vector<int64_t> row;
 };
 

@@ -95,6 +95,10 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
       f.lifetime_index = ks.lifetimes++;
     } else {
       f.window_index = ks.windows++;
+      if (f.aggregation == Aggregation::kMin || f.aggregation == Aggregation::kMax) {
+        f.extreme_index = ks.extremes++;
+      }
+      if (f.aggregation == Aggregation::kDistinctCount) f.distinct_index = ks.distincts++;
       ks.max_window = std::max(ks.max_window, f.window);
     }
     ks.features.push_back(f);

@@ -42,11 +42,16 @@ struct Aggregate {
   Timestamp first_ts = std::numeric_limits<int64_t>::max();
   Timestamp last_ts = std::numeric_limits<int64_t>::min();
   int64_t last_value = 0;
-  double distinct = 0;
-  // Transient (not stored): the live-row index range [from, to) the aggregate was read over.
-  size_t from = 0, to = 0;
 
   void Add(const int64_t* row, const FeaturePlan& plan);
+};
+
+// What a read of one feature yields: the aggregate, the distinct count, and the live-row
+// index range [from, to) it was read over (for include_current).
+struct Reading : Aggregate {
+  double distinct = 0;
+  size_t from = 0;
+  size_t to = 0;
 };
 
 // A queue of absolute row positions (the monotonic deque of a sliding min or max).
@@ -73,13 +78,25 @@ struct PositionQueue {
   }
 };
 
+// The running sums of one sliding window (min and max live in Entity::extremes, distinct
+// sets in Entity::distincts, so that this stays one cache line).
+struct WindowSums {
+  int64_t count = 0;
+  int64_t numerator = 0;
+  int64_t sum = 0;
+  Int128 sum_squares = 0;
+};
+
+// distinct_count while the window holds <= distinct_exact_limit events: sorted
+// (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
+using DistinctSet = std::vector<std::pair<uint64_t, uint32_t>>;
+
 struct WindowAccumulator {
   uint64_t tail = 0;  // absolute position of the first row inside the window
-  Aggregate agg;      // count, numerator, sum, sum_squares (min/max come from `extreme`)
-  PositionQueue extreme;
-  // distinct_count while the window holds <= distinct_exact_limit events: sorted
-  // (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
-  std::vector<std::pair<uint64_t, uint32_t>> distinct;
+  // The ts of the row at `tail`, INT64_MAX when tail is past the last row: lets expiry skip
+  // touching the rows when nothing leaves the window (the common case for long windows).
+  Timestamp tail_ts = std::numeric_limits<int64_t>::max();
+  WindowSums agg;
 };
 
 struct LifetimeAccumulator {
@@ -89,16 +106,19 @@ struct LifetimeAccumulator {
 
 struct Entity {
   uint64_t key = 0;
-  std::vector<int64_t> rows;  // row-major, stride = plan.stride
-  size_t start = 0;           // first live row (index in rows / stride)
-  uint64_t base_pos = 0;      // absolute position of the row at `start`
+  Timestamp newest_ts = std::numeric_limits<int64_t>::min();  // of the last live row
+  std::vector<int64_t> rows;                                  // row-major, stride = plan.stride
+  size_t start = 0;       // first live row (index in rows / stride)
+  uint64_t base_pos = 0;  // absolute position of the row at `start`
   Timestamp acc_ts = std::numeric_limits<int64_t>::min();  // see the invariants
   std::vector<WindowAccumulator> windows;
   std::vector<LifetimeAccumulator> lifetimes;
-  uint64_t touched = 0;  // update counter at the last touch (for LRU eviction)
-  uint64_t bytes = 0;    // estimated memory, as last computed
-  bool dirty = false;    // changed since the last checkpoint
-  bool live = false;     // slot in use
+  std::vector<PositionQueue> extremes;  // sliding min/max, by FeaturePlan::extreme_index
+  std::vector<DistinctSet> distincts;   // by FeaturePlan::distinct_index
+  uint64_t touched = 0;                 // update counter at the last touch (for LRU eviction)
+  uint64_t bytes = 0;                   // estimated memory, as last computed
+  bool dirty = false;                   // changed since the last checkpoint
+  bool live = false;                    // slot in use
 
   size_t live_rows(int stride) const { return rows.size() / static_cast<size_t>(stride) - start; }
   const int64_t* row(size_t i, int stride) const {  // i-th live row
@@ -122,17 +142,17 @@ class EntityOps {
   void Init(Entity* entity, uint64_t key) const;
 
   // The newest live row's ts, or INT64_MIN when none.
-  Timestamp NewestTs(const Entity& entity) const;
+  static Timestamp NewestTs(const Entity& entity) { return entity.newest_ts; }
 
   // Fast path (t greater than every row's ts): expires the windows to t and reads each
   // feature's aggregate over [t - W, t) into aggs[feature index in plan].
-  void AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Aggregate* aggs) const;
+  void AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const;
   // Any time: aggregates over [t - W, t) by scanning the rows (plus `settled` for lifetime
   // features). Used for ties, late events and `features show`.
-  void ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Aggregate* aggs) const;
+  void ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Reading* aggs) const;
   // Folds the current event's row into each include_current feature's aggregate.
   void IncludeCurrent(const Entity& entity, const int64_t* row, Scratch* scratch,
-                      Aggregate* aggs) const;
+                      Reading* aggs) const;
 
   // Inserts `row` in (ts, arrival) order and updates every accumulator.
   void Insert(Entity* entity, const int64_t* row) const;
@@ -142,7 +162,7 @@ class EntityOps {
   void RebuildWindows(Entity* entity) const;
 
   // The value of feature plan `f` from its aggregate.
-  double Value(const FeaturePlan& f, const Aggregate& agg, Timestamp t) const;
+  double Value(const FeaturePlan& f, const Reading& agg, Timestamp t) const;
 
   // Binary form for the state store (docs/features.md, "State").
   void Serialize(const Entity& entity, std::string* out) const;
@@ -151,7 +171,7 @@ class EntityOps {
  private:
   void AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos, const int64_t* row) const;
   void ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cutoff) const;
-  void RebuildDistinct(const Entity& entity, const FeaturePlan& f, WindowAccumulator* w) const;
+  void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;
   double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
                         const int64_t* extra, Scratch* scratch) const;
   int64_t ColumnValue(const Entity& entity, uint64_t pos, int column) const;

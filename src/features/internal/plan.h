@@ -45,6 +45,8 @@ struct FeaturePlan {
   double scale = 1.0;       // numeric fields: integer -> unit
   int window_index = -1;    // index into Entity::windows, or
   int lifetime_index = -1;  // into Entity::lifetimes
+  int extreme_index = -1;   // sliding min/max: into Entity::extremes
+  int distinct_index = -1;  // distinct_count: into Entity::distincts
 };
 
 struct KeyspacePlan {
@@ -55,6 +57,8 @@ struct KeyspacePlan {
   std::vector<FeaturePlan> features;
   int windows = 0;           // windowed accumulators per entity
   int lifetimes = 0;         // lifetime accumulators per entity
+  int extremes = 0;          // sliding min/max queues per entity
+  int distincts = 0;         // distinct sets per entity
   Timestamp max_window = 0;  // the longest finite window (0 when none)
 };
 
