@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, generates a synthetic financial world
 # (10,000 customers, 1,000 merchants, 90 days), loads every file of it into a fresh data
-# directory — failing if any record is rejected — and prints a summary; then shows how bad
+# directory — failing if any record is rejected — and prints a summary; back-fills the
+# fraud features of every transaction and shows one customer's features; then shows how bad
 # records are rejected and how a foreign layout loads through a column mapping.
 #   DATA=path scripts/demo.sh   chooses the data directory (default: data/demo, recreated);
 #                               the generated files go to $DATA-world, the hand-made
@@ -40,6 +41,18 @@ $PANORAMA stats --data "$DATA" --by channel
 
 step "Verify every log segment and the id index"
 $PANORAMA verify --data "$DATA"
+
+FEATURES=examples/features/fraud.yaml
+step "Back-fill point-in-time fraud features of every transaction ($FEATURES) into $DATA-features.csv"
+$PANORAMA features backfill --data "$DATA" --spec "$FEATURES" --out "$DATA-features.csv"
+echo "first rows, first columns:"
+head -n 4 "$DATA-features.csv" | cut -d, -f1-7
+
+step "Bring the checkpointed feature state in $DATA/state/features/fraud up to the end of the log"
+$PANORAMA features run --data "$DATA" --spec "$FEATURES"
+
+step "One customer's current features"
+$PANORAMA features show --data "$DATA" --spec "$FEATURES" --entity customer_id=C0000000042
 
 step "Hand-made examples: bad records are rejected with file, line, field and reason"
 $PANORAMA ingest --data "$EXAMPLES" --kind transactions --rejects "$EXAMPLES/rejects.csv" \

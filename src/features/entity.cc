@@ -4,6 +4,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
 namespace panorama::features::internal {
 namespace {
@@ -117,12 +119,11 @@ void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
 uint64_t Entity::EstimateBytes() const {
   uint64_t total = sizeof(Entity) + 32;  // the entity and its hash-map slot
   total += rows.capacity() * sizeof(int64_t);
-  total += windows.capacity() * sizeof(WindowAccumulator);
-  total += extremes.capacity() * sizeof(PositionQueue);
-  for (const PositionQueue& q : extremes) total += q.items.capacity() * sizeof(uint64_t);
-  total += distincts.capacity() * sizeof(DistinctSet);
-  for (const DistinctSet& d : distincts) total += d.capacity() * sizeof(d[0]);
-  total += lifetimes.capacity() * sizeof(LifetimeAccumulator);
+  total += n_windows * sizeof(WindowAccumulator) + n_lifetimes * sizeof(LifetimeAccumulator);
+  total += n_extremes * sizeof(PositionQueue) + n_distincts * sizeof(DistinctSet);
+  for (size_t i = 0; i < n_extremes; ++i) total += extremes[i].items.capacity() * sizeof(uint64_t);
+  for (size_t i = 0; i < n_distincts; ++i)
+    total += distincts[i].capacity() * sizeof(distincts[i][0]);
   return total;
 }
 
@@ -160,10 +161,15 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
   entity->newest_ts = std::numeric_limits<int64_t>::min();
-  entity->windows.assign(static_cast<size_t>(plan_.windows), WindowAccumulator{});
-  entity->lifetimes.assign(static_cast<size_t>(plan_.lifetimes), LifetimeAccumulator{});
-  entity->extremes.assign(static_cast<size_t>(plan_.extremes), PositionQueue{});
-  entity->distincts.assign(static_cast<size_t>(plan_.distincts), DistinctSet{});
+  auto make = [](auto& array, uint16_t* count, int n) {
+    using T = typename std::remove_reference_t<decltype(array)>::element_type;
+    *count = static_cast<uint16_t>(n);
+    array = n > 0 ? std::make_unique<T[]>(static_cast<size_t>(n)) : nullptr;
+  };
+  make(entity->windows, &entity->n_windows, plan_.windows);
+  make(entity->lifetimes, &entity->n_lifetimes, plan_.lifetimes);
+  make(entity->extremes, &entity->n_extremes, plan_.extremes);
+  make(entity->distincts, &entity->n_distincts, plan_.distincts);
   entity->dirty = true;
   entity->live = true;
 }
@@ -539,10 +545,10 @@ void EntityOps::Serialize(const Entity& entity, std::string* out) const {
   Put(out, static_cast<uint8_t>(plan_.stride));
   out->append(reinterpret_cast<const char*>(entity.row(0, plan_.stride)),  // NOLINT
               live * static_cast<size_t>(plan_.stride) * sizeof(int64_t));
-  Put(out, static_cast<uint32_t>(entity.lifetimes.size()));
-  for (const LifetimeAccumulator& l : entity.lifetimes) {
-    PutAggregate(out, l.all);
-    PutAggregate(out, l.settled);
+  Put(out, static_cast<uint32_t>(entity.n_lifetimes));
+  for (size_t i = 0; i < entity.n_lifetimes; ++i) {
+    PutAggregate(out, entity.lifetimes[i].all);
+    PutAggregate(out, entity.lifetimes[i].settled);
   }
 }
 
@@ -565,10 +571,11 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
   std::memcpy(entity->rows.data(), in.data(), row_bytes);
   in.remove_prefix(row_bytes);
   uint32_t lifetimes = 0;
-  if (!Get(&in, &lifetimes) || lifetimes != entity->lifetimes.size()) {
+  if (!Get(&in, &lifetimes) || lifetimes != entity->n_lifetimes) {
     return Status::Corruption("entity state: lifetime count does not match the spec");
   }
-  for (LifetimeAccumulator& l : entity->lifetimes) {
+  for (size_t i = 0; i < entity->n_lifetimes; ++i) {
+    LifetimeAccumulator& l = entity->lifetimes[i];
     if (!GetAggregate(&in, &l.all) || !GetAggregate(&in, &l.settled)) {
       return Status::Corruption("entity state: truncated lifetime aggregates");
     }

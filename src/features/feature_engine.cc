@@ -95,7 +95,7 @@ struct FeatureEngine::Impl {
   FeatureSpec spec;
   internal::Plan plan;
   EngineOptions options;
-  std::vector<KeyspaceState> keyspaces;
+  std::deque<KeyspaceState> keyspaces;  // never moved: EntityOps refer into `plan`
   std::unique_ptr<rocksdb::DB> db;
   bool store_has_entities = false;
   CheckpointInfo restored;
@@ -264,7 +264,6 @@ Result<std::unique_ptr<FeatureEngine>> FeatureEngine::Open(FeatureSpec spec,
   PANO_ASSIGN_OR_RETURN(impl->plan, internal::BuildPlan(spec));
   impl->spec = std::move(spec);
   impl->options = options;
-  impl->keyspaces.reserve(impl->plan.keyspaces.size());
   for (const internal::KeyspacePlan& p : impl->plan.keyspaces) {
     KeyspaceState& ks =
         impl->keyspaces.emplace_back(p, impl->plan.distinct_exact_limit, impl->plan.hll_precision);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -111,14 +112,16 @@ struct Entity {
   size_t start = 0;       // first live row (index in rows / stride)
   uint64_t base_pos = 0;  // absolute position of the row at `start`
   Timestamp acc_ts = std::numeric_limits<int64_t>::min();  // see the invariants
-  std::vector<WindowAccumulator> windows;
-  std::vector<LifetimeAccumulator> lifetimes;
-  std::vector<PositionQueue> extremes;  // sliding min/max, by FeaturePlan::extreme_index
-  std::vector<DistinctSet> distincts;   // by FeaturePlan::distinct_index
-  uint64_t touched = 0;                 // update counter at the last touch (for LRU eviction)
-  uint64_t bytes = 0;                   // estimated memory, as last computed
-  bool dirty = false;                   // changed since the last checkpoint
-  bool live = false;                    // slot in use
+  // Fixed-size per keyspace (the counts below): arrays, not vectors, to keep the entity small.
+  std::unique_ptr<WindowAccumulator[]> windows;
+  std::unique_ptr<LifetimeAccumulator[]> lifetimes;
+  std::unique_ptr<PositionQueue[]> extremes;  // sliding min/max, by FeaturePlan::extreme_index
+  std::unique_ptr<DistinctSet[]> distincts;   // by FeaturePlan::distinct_index
+  uint16_t n_windows = 0, n_lifetimes = 0, n_extremes = 0, n_distincts = 0;
+  uint64_t touched = 0;  // update counter at the last touch (for LRU eviction)
+  uint64_t bytes = 0;    // estimated memory, as last computed
+  bool dirty = false;    // changed since the last checkpoint
+  bool live = false;     // slot in use
 
   size_t live_rows(int stride) const { return rows.size() / static_cast<size_t>(stride) - start; }
   const int64_t* row(size_t i, int stride) const {  // i-th live row
