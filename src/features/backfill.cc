@@ -2,6 +2,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -94,21 +95,25 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
     PANO_ASSIGN_OR_RETURN(auto engine, FeatureEngine::Open(spec, engine_options));
     std::vector<double> values(engine->width());
     PANO_ASSIGN_OR_RETURN(auto reader, LogReader::OpenRange(log_dir, 1));
+    // A short pipeline: transactions are decoded kLookahead ahead of their update, so that
+    // their entities' index slots and then state are already on their way into the cache.
+    constexpr size_t kLookahead = 8;
+    constexpr size_t kStateAhead = 3;
+    std::array<Event, kLookahead> ring;
+    std::array<uint64_t, kLookahead> seqs{};
+    size_t head = 0;  // next to update
+    size_t size = 0;
     LogRecord record;
-    Event event;
-    while (reader->Next(&record)) {
-      ++counts->records;
-      if (record.kind != static_cast<uint8_t>(EventKind::kTransaction)) continue;
-      PANO_RETURN_IF_ERROR(DecodeEvent(record.payload, &event)
-                               .WithContext("log record " + std::to_string(record.seq)));
-      Status update = engine->Update(event, record.seq, values);
+    bool more = true;
+    auto apply = [&](const Event& event, uint64_t seq) -> Status {
+      Status update = engine->Update(event, seq, values);
       if (update.code() == StatusCode::kOutOfRange) {
         ++counts->rejected_late;
-        continue;
+        return Status::Ok();
       }
       PANO_RETURN_IF_ERROR(update);
       ++counts->transactions;
-      if (event.ts() < options.from || event.ts() >= options.to) continue;
+      if (event.ts() < options.from || event.ts() >= options.to) return Status::Ok();
       int label = -1;
       if (options.labels) {
         auto it = labels.find(internal::HashBytes(event.id()));
@@ -119,6 +124,28 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
       }
       PANO_RETURN_IF_ERROR(sink(event, values, label));
       ++counts->rows;
+      return Status::Ok();
+    };
+    while (more || size > 0) {
+      while (more && size < kLookahead) {
+        if (!reader->Next(&record)) {
+          more = false;
+          break;
+        }
+        ++counts->records;
+        if (record.kind != static_cast<uint8_t>(EventKind::kTransaction)) continue;
+        Event& slot = ring[(head + size) % kLookahead];
+        PANO_RETURN_IF_ERROR(DecodeEvent(record.payload, &slot)
+                                 .WithContext("log record " + std::to_string(record.seq)));
+        seqs[(head + size) % kLookahead] = record.seq;
+        engine->PrefetchIndex(slot);
+        ++size;
+      }
+      if (size == 0) break;
+      if (size > kStateAhead) engine->PrefetchState(ring[(head + kStateAhead) % kLookahead]);
+      PANO_RETURN_IF_ERROR(apply(ring[head], seqs[head]));
+      head = (head + 1) % kLookahead;
+      --size;
     }
     counts->engine = engine->counters();
     return reader->status();

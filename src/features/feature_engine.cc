@@ -77,6 +77,15 @@ Status DecodeMeta(std::string_view bytes, Meta* meta) {
   return Status::Ok();
 }
 
+// The entity key of `event` in keyspace `plan`; false when the event lacks a key field.
+bool EntityKeyOf(const Event& event, const internal::KeyspacePlan& plan, uint64_t* key) {
+  *key = 0;
+  for (int field : plan.fields) {
+    if (!internal::CategoricalHash(event, field, key, *key)) return false;
+  }
+  return true;
+}
+
 struct KeyspaceState {
   KeyspaceState(const internal::KeyspacePlan& p, uint32_t limit, int precision)
       : plan(&p), ops(p, limit, precision) {}
@@ -341,14 +350,7 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
     KeyspaceState& ks = m.keyspaces[k];
     const internal::KeyspacePlan& plan = *ks.plan;
     uint64_t key = 0;
-    bool has_key = true;
-    for (int field : plan.fields) {
-      if (!internal::CategoricalHash(event, field, &key, key)) {
-        has_key = false;
-        break;
-      }
-    }
-    if (!has_key) continue;
+    if (!EntityKeyOf(event, plan, &key)) continue;
     PANO_ASSIGN_OR_RETURN(uint32_t slot, m.Touch(k, key, true));
     Entity& entity = ks.slots[slot];
 
@@ -404,6 +406,32 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
     m.Evict();
   }
   return Status::Ok();
+}
+
+void FeatureEngine::PrefetchIndex(const Event& event) const {
+  if (event.kind() != EventKind::kTransaction) return;
+  for (const KeyspaceState& ks : impl_->keyspaces) {
+    uint64_t key = 0;
+    if (EntityKeyOf(event, *ks.plan, &key)) ks.index.prefetch(key);
+  }
+}
+
+void FeatureEngine::PrefetchState(const Event& event) const {
+  if (event.kind() != EventKind::kTransaction) return;
+  for (const KeyspaceState& ks : impl_->keyspaces) {
+    uint64_t key = 0;
+    if (!EntityKeyOf(event, *ks.plan, &key)) continue;
+    auto it = ks.index.find(key);
+    if (it == ks.index.end()) continue;
+    const Entity& entity = ks.slots[it->second];
+    __builtin_prefetch(&entity);
+    __builtin_prefetch(reinterpret_cast<const char*>(&entity) + 64);  // NOLINT
+    if (entity.windows) {
+      for (size_t w = 0; w < entity.n_windows; w += 1) __builtin_prefetch(&entity.windows[w]);
+    }
+    if (entity.lifetimes) __builtin_prefetch(&entity.lifetimes[0]);
+    if (!entity.rows.empty()) __builtin_prefetch(&entity.rows.back());
+  }
 }
 
 Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_view> key,
