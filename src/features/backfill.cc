@@ -97,8 +97,9 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
     PANO_ASSIGN_OR_RETURN(auto reader, LogReader::OpenRange(log_dir, 1));
     // A short pipeline: transactions are decoded kLookahead ahead of their update, so that
     // their entities' index slots and then state are already on their way into the cache.
-    constexpr size_t kLookahead = 8;
-    constexpr size_t kStateAhead = 3;
+    constexpr size_t kLookahead = 9;
+    constexpr size_t kEntityAhead = 5;
+    constexpr size_t kStateAhead = 2;
     std::array<Event, kLookahead> ring;
     std::array<uint64_t, kLookahead> seqs{};
     size_t head = 0;  // next to update
@@ -142,6 +143,7 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
         ++size;
       }
       if (size == 0) break;
+      if (size > kEntityAhead) engine->PrefetchEntity(ring[(head + kEntityAhead) % kLookahead]);
       if (size > kStateAhead) engine->PrefetchState(ring[(head + kStateAhead) % kLookahead]);
       PANO_RETURN_IF_ERROR(apply(ring[head], seqs[head]));
       head = (head + 1) % kLookahead;

@@ -416,21 +416,32 @@ void FeatureEngine::PrefetchIndex(const Event& event) const {
   }
 }
 
+// The entity of `event` in `ks` if it is in memory, else null.
+static const Entity* FindEntity(const KeyspaceState& ks, const Event& event) {
+  uint64_t key = 0;
+  if (!EntityKeyOf(event, *ks.plan, &key)) return nullptr;
+  auto it = ks.index.find(key);
+  return it == ks.index.end() ? nullptr : &ks.slots[it->second];
+}
+
+void FeatureEngine::PrefetchEntity(const Event& event) const {
+  if (event.kind() != EventKind::kTransaction) return;
+  for (const KeyspaceState& ks : impl_->keyspaces) {
+    const Entity* entity = FindEntity(ks, event);
+    if (entity == nullptr) continue;
+    __builtin_prefetch(entity);
+    __builtin_prefetch(reinterpret_cast<const char*>(entity) + 64);  // NOLINT
+  }
+}
+
 void FeatureEngine::PrefetchState(const Event& event) const {
   if (event.kind() != EventKind::kTransaction) return;
   for (const KeyspaceState& ks : impl_->keyspaces) {
-    uint64_t key = 0;
-    if (!EntityKeyOf(event, *ks.plan, &key)) continue;
-    auto it = ks.index.find(key);
-    if (it == ks.index.end()) continue;
-    const Entity& entity = ks.slots[it->second];
-    __builtin_prefetch(&entity);
-    __builtin_prefetch(reinterpret_cast<const char*>(&entity) + 64);  // NOLINT
-    if (entity.windows) {
-      for (size_t w = 0; w < entity.n_windows; w += 1) __builtin_prefetch(&entity.windows[w]);
-    }
-    if (entity.lifetimes) __builtin_prefetch(&entity.lifetimes[0]);
-    if (!entity.rows.empty()) __builtin_prefetch(&entity.rows.back());
+    const Entity* entity = FindEntity(ks, event);
+    if (entity == nullptr) continue;
+    for (size_t w = 0; w < entity->n_windows; ++w) __builtin_prefetch(&entity->windows[w]);
+    if (entity->n_lifetimes > 0) __builtin_prefetch(&entity->lifetimes[0]);
+    if (!entity->rows.empty()) __builtin_prefetch(&entity->rows.back());
   }
 }
 

@@ -89,10 +89,12 @@ class FeatureEngine {
   // last_seq(). No heap allocation per event in steady state.
   Status Update(const Event& event, uint64_t seq, std::span<double> out, bool* skipped = nullptr);
 
-  // Optional hints for a caller that knows the coming events (a replay): PrefetchIndex()
-  // starts loading the index slots of `event`'s entities into the CPU cache, and
-  // PrefetchState() (best a few events later) their state. Values never depend on them.
+  // Optional hints for a caller that knows the coming events (a replay), in this order a
+  // few events apart: PrefetchIndex() starts loading the index slots of `event`'s entities
+  // into the CPU cache, PrefetchEntity() the entities, PrefetchState() their windows and
+  // newest rows. Values never depend on them.
   void PrefetchIndex(const Event& event) const;
+  void PrefetchEntity(const Event& event) const;
   void PrefetchState(const Event& event) const;
 
   // The current features of one entity, as they stand after the last update: every event
