@@ -88,11 +88,20 @@ int RunBackfill(const BackfillArgs& args) {
     if (!to.ok()) return Fail("backfill", to.status());
     options.to = *to;
   }
-  // Written to a temporary file and renamed at the end, so F.csv is never half-written.
+  // A regular file is written to a temporary file and renamed at the end, so F.csv is
+  // never half-written; '-', a device or a pipe (say /dev/null) is written directly.
+  std::error_code kind_ec;
+  auto out_status = std::filesystem::status(args.out, kind_ec);
   const bool to_stdout = args.out == "-";
+  const bool direct = to_stdout || (std::filesystem::exists(out_status) &&
+                                    !std::filesystem::is_regular_file(out_status));
   const std::string tmp = args.out + ".tmp-" + std::to_string(::getpid());
-  int fd = to_stdout ? STDOUT_FILENO : ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return Fail("backfill", Status::FromErrno("cannot create " + tmp, errno));
+  int fd = to_stdout ? STDOUT_FILENO
+           : direct  ? ::open(args.out.c_str(), O_WRONLY)
+                     : ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    return Fail("backfill", Status::FromErrno("cannot create " + (direct ? args.out : tmp), errno));
+  }
   std::string buffer = features::CsvHeader(*spec, options.labels);
   auto started = std::chrono::steady_clock::now();
   features::BackfillCounts counts;
@@ -107,7 +116,8 @@ int RunBackfill(const BackfillArgs& args) {
       },
       &counts);
   if (status.ok()) status = WriteAll(fd, buffer, args.out);
-  if (!to_stdout) {
+  if (direct && !to_stdout) ::close(fd);
+  if (!direct) {
     if (status.ok() && ::fsync(fd) != 0) status = Status::FromErrno("cannot sync " + tmp, errno);
     ::close(fd);
     if (status.ok() && ::rename(tmp.c_str(), args.out.c_str()) != 0) {
@@ -201,15 +211,21 @@ int RunRun(const RunArgs& args) {
   uint64_t since_checkpoint = 0;
   uint64_t rows = 0;
   int shown_rejects = 0;
-  auto checkpoint = [&]() -> Status {
+  // Makes the rows written so far durable; returns the offset a checkpoint may record.
+  auto flush = [&]() -> Result<uint64_t> {
     if (fd >= 0) {
       PANO_RETURN_IF_ERROR(WriteAll(fd, buffer, args.out));
       offset += buffer.size();
       buffer.clear();
       if (::fdatasync(fd) != 0) return Status::FromErrno("cannot sync " + args.out, errno);
     }
+    return offset;
+  };
+  fe.SetCheckpointHook(flush);
+  auto checkpoint = [&]() -> Status {
+    PANO_ASSIGN_OR_RETURN(uint64_t durable, flush());
     since_checkpoint = 0;
-    return fe.Checkpoint(offset);
+    return fe.Checkpoint(durable);
   };
   Status status = [&]() -> Status {
     Event event;
@@ -256,10 +272,14 @@ int RunRun(const RunArgs& args) {
                           {"reloads", counters.reloads}};
     std::cout << out.dump() << "\n";
   } else {
+    std::string applied =
+        fe.last_seq() > resumed_from
+            ? fmt::format("applied log records {}..{}", resumed_from + 1, fe.last_seq())
+            : fmt::format("up to date at log record {}", fe.last_seq());
     std::cout << fmt::format(
-        "features '{}': applied log records {}..{} ({} transactions this run), state in {}; "
+        "features '{}': {} ({} transactions this run), state in {}; "
         "{} transactions rejected as too late in all\n",
-        spec->name, resumed_from + 1, fe.last_seq(), rows, state_dir, counters.rejected_late);
+        spec->name, applied, rows, state_dir, counters.rejected_late);
   }
   return 0;
 }

@@ -64,7 +64,14 @@ void AppendCsvRow(const Event& tx, std::span<const double> features, bool labels
   for (double value : features) {
     out->push_back(',');
     if (std::isnan(value)) continue;
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    // Whole numbers as integers (never "1e+05"); others in the shortest exact form.
+    constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+    char* end = nullptr;
+    if (std::fabs(value) < kExactIntegers && value == std::trunc(value)) {
+      end = std::to_chars(buffer, buffer + sizeof buffer, static_cast<int64_t>(value)).ptr;
+    } else {
+      end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    }
     out->append(buffer, static_cast<size_t>(end - buffer));
   }
   if (labels) {

@@ -16,6 +16,7 @@ namespace {
 
 constexpr size_t kMaxDepth = 64;
 constexpr size_t kMaxOps = 1024;
+constexpr size_t kMaxTextBytes = 64 * 1024;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 enum class TokenType : uint8_t { kEnd, kNumber, kString, kIdent, kOp, kLParen, kRParen, kComma };
@@ -43,6 +44,9 @@ class Parser {
       : text_(text), mode_(mode), resolver_(resolver), context_(context), ops_(ops), refs_(refs) {}
 
   Status Parse() {
+    if (text_.size() > kMaxTextBytes) {
+      return Error(1, "expression longer than " + std::to_string(kMaxTextBytes) + " bytes");
+    }
     PANO_RETURN_IF_ERROR(Advance());
     if (token_.type == TokenType::kEnd) return Error(token_.column, "empty expression");
     Operand result;
@@ -196,10 +200,12 @@ class Parser {
 
   Status ParseNot(Operand* out) {
     if (IsKeyword("not")) {
+      if (++depth_ > kMaxDepth) return Error(token_.column, "expression nested too deeply");
       PANO_RETURN_IF_ERROR(Advance());
       PANO_RETURN_IF_ERROR(ParseNot(out));
       PANO_RETURN_IF_ERROR(AsValue(out));
       Emit(Expression::OpCode::kNot);
+      --depth_;
       return Status::Ok();
     }
     return ParseComparison(out);
@@ -307,10 +313,12 @@ class Parser {
 
   Status ParseUnary(Operand* out) {
     if (IsOp("-")) {
+      if (++depth_ > kMaxDepth) return Error(token_.column, "expression nested too deeply");
       PANO_RETURN_IF_ERROR(Advance());
       PANO_RETURN_IF_ERROR(ParseUnary(out));
       PANO_RETURN_IF_ERROR(AsValue(out));
       Emit(Expression::OpCode::kNeg);
+      --depth_;
       return Status::Ok();
     }
     return ParseAtom(out);

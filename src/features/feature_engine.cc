@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <limits>
 
 #include "core/time.h"
@@ -115,6 +116,7 @@ struct FeatureEngine::Impl {
   std::vector<std::pair<uint32_t, uint32_t>> dirty;  // (keyspace, slot)
   internal::Scratch scratch;
   std::string buffer;
+  std::function<Result<uint64_t>()> before_checkpoint;
 
   bool seen_any() const { return max_ts != std::numeric_limits<int64_t>::min(); }
 
@@ -303,6 +305,17 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
                                    " values; the spec has " +
                                    std::to_string(m.spec.features.size()));
   }
+  // Over the budget: checkpoint and evict before applying the record, so the checkpoint
+  // holds exactly the records up to last_seq, whose outputs the caller already has.
+  if (m.db != nullptr && !m.options.read_only &&
+      m.counters.state_bytes > m.options.memory_budget_bytes) {
+    uint64_t output_offset = m.restored.output_offset;
+    if (m.before_checkpoint) {
+      PANO_ASSIGN_OR_RETURN(output_offset, m.before_checkpoint());
+    }
+    PANO_RETURN_IF_ERROR(m.WriteCheckpoint(output_offset));
+    m.Evict();
+  }
   m.last_seq = seq;
   if (event.kind() != EventKind::kTransaction) return Status::Ok();
   const Timestamp t = event.ts();
@@ -400,11 +413,6 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
         m.spec.features[static_cast<size_t>(index)].expr->Evaluate(event, out.data());
   }
 
-  if (m.db != nullptr && !m.options.read_only &&
-      m.counters.state_bytes > m.options.memory_budget_bytes) {
-    PANO_RETURN_IF_ERROR(m.WriteCheckpoint(m.restored.output_offset));
-    m.Evict();
-  }
   return Status::Ok();
 }
 
@@ -475,6 +483,10 @@ Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_v
     out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], t);
   }
   return Status::Ok();
+}
+
+void FeatureEngine::SetCheckpointHook(std::function<Result<uint64_t>()> hook) {
+  impl_->before_checkpoint = std::move(hook);
 }
 
 Status FeatureEngine::Checkpoint(uint64_t output_offset) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -107,6 +108,13 @@ class FeatureEngine {
   // Writes every entity changed since the last checkpoint and `info` (with seq =
   // last_seq()) in one atomic, synced write. Afterwards a crash restores exactly this state.
   Status Checkpoint(uint64_t output_offset = 0);
+
+  // Update() checkpoints by itself when the state has outgrown the memory budget (so that
+  // it can evict), before it applies its record: the checkpoint reflects the records up to
+  // last_seq(). A caller that writes output derived from the updates sets a hook that makes
+  // the output of those records durable and returns the output_offset to record; without
+  // one the previous checkpoint's offset is recorded.
+  void SetCheckpointHook(std::function<Result<uint64_t>()> hook);
 
   uint64_t last_seq() const;
   Timestamp max_ts() const;

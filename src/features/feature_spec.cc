@@ -139,13 +139,17 @@ class SpecParser {
       offset = parsed;
       message = message.substr(colon + 2);
     }
-    if (at.line != 0) at.column += offset - 1;
+    // A quoted scalar's mark is its opening quote.
+    bool quoted = node.Tag() == "!";
+    if (at.line != 0) at.column += offset - 1 + (quoted ? 1 : 0);
     return ErrorAt(file_, at, std::string(message));
   }
 
   Status CheckKeys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const {
+    std::set<std::string> seen;
     for (const auto& entry : map) {
       std::string key = entry.first.Scalar();
+      if (!seen.insert(key).second) return Error(entry.first, "key '" + key + "' appears twice");
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string list;
         for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -492,6 +496,7 @@ Result<uint64_t> HashOfText(int field, std::string_view text, uint64_t seed) {
       }
       return HashNumber(currency->Packed(), seed);
     }
+    case FieldType::kAmount:  // minor units, as the engine sees amounts
     case FieldType::kInt: {
       int64_t number = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);

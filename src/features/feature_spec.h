@@ -67,7 +67,7 @@ struct FeatureSpec {
   std::string name;  // [a-z0-9_-]{1,64}: names the state under DIR/state/features/<name>
   std::string file;  // where it was read from
   int64_t version = 1;
-  Timestamp allowed_lateness = 5 * 60 * kMicrosPerSecond;
+  Timestamp allowed_lateness = Timestamp{300} * kMicrosPerSecond;
   uint32_t distinct_exact_limit = 1024;
   int hll_precision = 12;
   std::vector<Keyspace> keyspaces;

@@ -37,10 +37,15 @@ TEST(FuzzCorpusTest, JsonLinesReaderSeeds) {
 
 TEST(FuzzCorpusTest, MappingSeeds) { EXPECT_GT(Replay("mapping_fuzz", MappingFuzz), 0u); }
 
+TEST(FuzzCorpusTest, FeatureSpecSeeds) {
+  EXPECT_GT(Replay("feature_spec_fuzz", FeatureSpecFuzz), 0u);
+}
+
 TEST(FuzzCorpusTest, EmptyInputs) {
   EXPECT_EQ(CsvReaderFuzz(nullptr, 0), 0);
   EXPECT_EQ(JsonLinesReaderFuzz(nullptr, 0), 0);
   EXPECT_EQ(MappingFuzz(nullptr, 0), 0);
+  EXPECT_EQ(FeatureSpecFuzz(nullptr, 0), 0);
 }
 
 }  // namespace

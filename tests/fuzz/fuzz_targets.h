@@ -1,6 +1,7 @@
-// The fuzz targets of the ingest parsers. Each is built as a libFuzzer binary (PANORAMA_FUZZ
-// with clang) and, always, into fuzz_corpus_test, which replays the seed corpus
-// tests/fuzz/corpus/<target>/. A target traps when an invariant of the reader breaks.
+// The fuzz targets of the ingest parsers and the feature spec language. Each is built as a
+// libFuzzer binary (PANORAMA_FUZZ with clang) and, always, into fuzz_corpus_test, which replays
+// the seed corpus tests/fuzz/corpus/<target>/. A target traps when an invariant of the reader
+// (or of the spec parser and feature engine) breaks.
 #pragma once
 
 #include <cstddef>
@@ -14,5 +15,7 @@ int CsvReaderFuzz(const uint8_t* data, size_t size);
 int JsonLinesReaderFuzz(const uint8_t* data, size_t size);
 // Input: a mapping file; when it parses, it is checked against every kind and used once.
 int MappingFuzz(const uint8_t* data, size_t size);
+// Input: a feature spec; when it parses, an in-memory engine runs synthetic transactions.
+int FeatureSpecFuzz(const uint8_t* data, size_t size);
 
 }  // namespace panorama::fuzz
