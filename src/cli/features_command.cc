@@ -2,6 +2,7 @@
 // feature engine over the log with crash-proof checkpoints, and show an entity's features.
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -166,7 +167,22 @@ int RunRun(const RunArgs& args) {
   auto spec = features::LoadFeatureSpec(args.spec_path);
   if (!spec.ok()) return Fail("run", spec.status());
   const std::string state_dir = features::FeatureStateDir(args.data_dir, spec->name);
+  // One `features run` per spec and data directory: the lock beside the state directory
+  // is held for the whole run, so --reset never removes the state of a running engine.
   std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(state_dir).parent_path(), ec);
+  const std::string lock_path = state_dir + ".lock";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return Fail("run", Status::FromErrno("cannot open " + lock_path, errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return Fail("run", Status::FailedPrecondition("feature state " + state_dir +
+                                                  " is in use by another process"));
+  }
+  struct LockGuard {
+    int fd;
+    ~LockGuard() { ::close(fd); }
+  } lock_guard{lock_fd};
   if (args.reset) std::filesystem::remove_all(state_dir, ec);
   features::EngineOptions options;
   options.state_dir = state_dir;
