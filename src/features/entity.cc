@@ -1,6 +1,7 @@
 #include "features/internal/entity.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -139,10 +140,15 @@ double HyperLogLogEstimate(const uint64_t* hashes, size_t count, int precision,
     uint8_t& r = (*registers)[index];
     if (rank > r) r = rank;
   }
+  static const std::array<double, 66> kInversePowers = [] {
+    std::array<double, 66> powers{};
+    for (size_t r = 0; r < powers.size(); ++r) powers[r] = std::ldexp(1.0, -static_cast<int>(r));
+    return powers;
+  }();
   double inverse_sum = 0;
   size_t zeros = 0;
   for (uint8_t r : *registers) {
-    inverse_sum += std::ldexp(1.0, -static_cast<int>(r));
+    inverse_sum += kInversePowers[r];
     zeros += r == 0 ? 1 : 0;
   }
   const auto md = static_cast<double>(m);
@@ -157,6 +163,7 @@ double HyperLogLogEstimate(const uint64_t* hashes, size_t count, int precision,
 void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->key = key;
   entity->rows.clear();
+  entity->rows.reserve(static_cast<size_t>(plan_.stride) * 4);
   entity->start = 0;
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
