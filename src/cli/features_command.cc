@@ -28,8 +28,6 @@
 namespace panorama::cli {
 namespace {
 
-using features::FeatureSpec;
-
 constexpr size_t kFlushBytes = 1 << 20;
 constexpr int kShownRejects = 20;
 

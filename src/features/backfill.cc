@@ -126,7 +126,7 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
       if (options.labels) {
         auto it = labels.find(internal::HashBytes(event.id()));
         if (it != labels.end()) {
-          label = it->second;
+          label = static_cast<unsigned char>(it->second);
           ++counts->labelled;
         }
       }

@@ -16,7 +16,7 @@ namespace {
 
 constexpr size_t kMaxDepth = 64;
 constexpr size_t kMaxOps = 1024;
-constexpr size_t kMaxTextBytes = 64 * 1024;
+constexpr size_t kMaxTextBytes = size_t{64} * 1024;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 enum class TokenType : uint8_t { kEnd, kNumber, kString, kIdent, kOp, kLParen, kRParen, kComma };

@@ -42,8 +42,7 @@ std::string EntityKey(size_t keyspace, uint64_t key) {
   std::string out(10, '\0');
   out[0] = 'e';
   out[1] = static_cast<char>(keyspace);
-  for (int i = 0; i < 8; ++i)
-    out[static_cast<size_t>(2 + i)] = static_cast<char>(key >> (56 - 8 * i));
+  for (size_t i = 0; i < 8; ++i) out[2 + i] = static_cast<char>(key >> (56 - 8 * i));
   return out;
 }
 
@@ -248,6 +247,9 @@ struct FeatureEngine::Impl {
     rocksdb::WriteOptions write;
     write.sync = true;
     PANO_RETURN_IF_ERROR(FromRocks(db->Write(write, &batch), "cannot write feature checkpoint"));
+    // Into table files now, so that opening the state never replays a large write-ahead log.
+    PANO_RETURN_IF_ERROR(
+        FromRocks(db->Flush(rocksdb::FlushOptions()), "cannot flush feature state"));
     store_has_entities = true;
     restored = {last_seq, output_offset, max_ts};
     ++counters.checkpoints;

@@ -151,9 +151,12 @@ class SpecParser {
       std::string key = entry.first.Scalar();
       if (!seen.insert(key).second) return Error(entry.first, "key '" + key + "' appears twice");
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        return Error(entry.first, "unknown key '" + key + "'; expected one of " + list);
+        std::string message = "unknown key '" + key + "'; expected one of ";
+        for (std::string_view a : allowed) {
+          if (a != *allowed.begin()) message += ", ";
+          message += a;
+        }
+        return Error(entry.first, message);
       }
     }
     return Status::Ok();
