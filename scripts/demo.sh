@@ -45,8 +45,8 @@ $PANORAMA verify --data "$DATA"
 FEATURES=examples/features/fraud.yaml
 step "Back-fill point-in-time fraud features of every transaction ($FEATURES) into $DATA-features.csv"
 $PANORAMA features backfill --data "$DATA" --spec "$FEATURES" --out "$DATA-features.csv"
-echo "first rows, first columns:"
-head -n 4 "$DATA-features.csv" | cut -d, -f1-7
+echo "a few rows, card columns (transactions 100,000 to 100,003):"
+sed -n '1p;100001,100004p' "$DATA-features.csv" | cut -d, -f1,2,9-13
 
 step "Bring the checkpointed feature state in $DATA/state/features/fraud up to the end of the log"
 $PANORAMA features run --data "$DATA" --spec "$FEATURES"
