@@ -1,11 +1,13 @@
 // Entity: the state of one entity (one key of one keyspace) and the window arithmetic on it.
 //
 // Invariants:
-//  - rows[start..] hold the entity's retained events sorted by (ts, arrival); absolute
-//    position p of a row is base + (index - start) ... expressed as `base_pos + i` for the
-//    i-th live row. Rows before `start` are dead and get compacted away.
+//  - Rows from `start` on hold the entity's retained events sorted by (ts, arrival); the
+//    i-th live row has the absolute position base_pos + i, which pruning never changes
+//    (it advances start and base_pos together). Rows before `start` are dead and get
+//    compacted away.
 //  - Every window accumulator W reflects exactly the live rows with ts >= acc_ts - W.window
-//    that match its mask: tail is the absolute position of the first such row. Everything
+//    that match its mask: tail is the absolute position of the first row (matching or not)
+//    with that ts, tail_ts its ts. Everything
 //    in a window accumulator is therefore a function of the rows and acc_ts, which is how
 //    it is rebuilt after a reload or an out-of-order insert.
 //  - Lifetime accumulators hold all applied matching events (`all`) and those already
