@@ -4,6 +4,7 @@
 //                              [--seed S] [--events N] [--repeats R] [--dir TMPDIR]
 //                              [--mode update|checkpoint|backfill|all]
 //                              [--checkpoint-events N] [--tail N] [--cache FILE]
+//                              [--single true]
 //
 // Generates a world (GenerateWorld into a temporary directory), reads its transactions back
 // with the ingest RecordReader and keeps them encoded (the log's event codec) in memory, all
@@ -25,6 +26,8 @@
 //               (untimed), then features::Backfill over it is timed, each row formatted as
 //               CSV (AppendCsvRow) into a buffer that is discarded: `features backfill`
 //               without the file write.
+// Updates go through UpdateBatch() 256 events at a time (as in `features run` and back-fill);
+// --single true calls Update() once per event instead.
 // --cache FILE keeps the encoded transactions of a world in FILE (written when absent or made
 // for other world options), so that repeated runs skip generating and parsing.
 #include <malloc.h>
@@ -64,6 +67,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kBatch = 8192;
+constexpr size_t kUpdateBatch = 256;
 constexpr char kCacheMagic[] = "panorama-features-bench-1";
 
 struct Options {
@@ -76,6 +80,7 @@ struct Options {
   uint64_t checkpoint_events = 10'000'000;
   uint64_t tail = 1'000'000;
   std::string cache;
+  bool single = false;  // --single: Update() per event instead of UpdateBatch()
 };
 
 double Since(Clock::time_point start) {
@@ -257,22 +262,50 @@ double ThreadCpuSeconds() {
 }
 
 FeedResult Feed(FeatureEngine& engine, const Stream& stream, uint64_t from, uint64_t to,
-                std::vector<Event>& batch, uint64_t* checksum) {
+                std::vector<Event>& batch, uint64_t* checksum, bool single) {
   FeedResult result;
   std::vector<double> out(engine.width());
+  std::vector<uint64_t> batch_seqs(kUpdateBatch);
+  std::vector<Status> batch_statuses(kUpdateBatch);
+  std::vector<double> batch_out(kUpdateBatch * engine.width());
   for (uint64_t begin = from; begin < to; begin += kBatch) {
     const uint64_t end = std::min<uint64_t>(to, begin + kBatch);
     for (uint64_t i = begin; i < end; ++i) stream.Decode(i, &batch[i - begin]);
     const double cpu_start = ThreadCpuSeconds();
     const auto start = Clock::now();
-    for (uint64_t i = begin; i < end; ++i) {
-      Status status = engine.Update(batch[i - begin], i + 1, out);
-      if (!status.ok()) {
-        if (status.code() != StatusCode::kOutOfRange) Die("update: " + status.ToString());
-        ++result.rejected;
+    if (single) {
+      for (uint64_t i = begin; i < end; ++i) {
+        Status status = engine.Update(batch[i - begin], i + 1, out);
+        if (!status.ok()) {
+          if (status.code() != StatusCode::kOutOfRange) Die("update: " + status.ToString());
+          ++result.rejected;
+        }
+        if (checksum != nullptr) {
+          for (double v : out) *checksum = (*checksum ^ std::bit_cast<uint64_t>(v)) * 0x100000001b3;
+        }
       }
-      if (checksum != nullptr) {
-        for (double v : out) *checksum = (*checksum ^ std::bit_cast<uint64_t>(v)) * 0x100000001b3;
+    } else {
+      // UpdateBatch over kUpdateBatch events at a time: what `features run` and back-fill do.
+      for (uint64_t first = begin; first < end; first += kUpdateBatch) {
+        const size_t n = std::min<uint64_t>(kUpdateBatch, end - first);
+        for (size_t j = 0; j < n; ++j) batch_seqs[j] = first + j + 1;
+        Status status = engine.UpdateBatch(std::span(batch).subspan(first - begin, n),
+                                           std::span(batch_seqs).first(n), batch_out,
+                                           std::span(batch_statuses).first(n));
+        if (!status.ok()) Die("update: " + status.ToString());
+        for (size_t j = 0; j < n; ++j) {
+          if (!batch_statuses[j].ok()) {
+            if (batch_statuses[j].code() != StatusCode::kOutOfRange) {
+              Die("update: " + batch_statuses[j].ToString());
+            }
+            ++result.rejected;
+          }
+        }
+        if (checksum != nullptr) {
+          for (size_t j = 0; j < n * engine.width(); ++j) {
+            *checksum = (*checksum ^ std::bit_cast<uint64_t>(batch_out[j])) * 0x100000001b3;
+          }
+        }
       }
     }
     result.seconds += Since(start);
@@ -354,7 +387,7 @@ void BenchUpdate(const Options& o, const FeatureSpec& spec, const Stream& stream
     const uint64_t rss_before = ResidentBytes();
     auto engine = FeatureEngine::Open(spec);
     if (!engine.ok()) Die(engine.status().ToString());
-    const FeedResult fed = Feed(**engine, stream, 0, n, batch, nullptr);
+    const FeedResult fed = Feed(**engine, stream, 0, n, batch, nullptr, o.single);
     const uint64_t rss_after = ResidentBytes();
     const EngineCounters c = (*engine)->counters();
     entities = c.entities_in_memory;
@@ -443,7 +476,7 @@ void BenchCheckpoint(const Options& o, const FeatureSpec& spec, const Stream& st
     {
       auto engine = FeatureEngine::Open(spec, options);
       if (!engine.ok()) Die(engine.status().ToString());
-      feed_s.push_back(Feed(**engine, stream, 0, c, batch, nullptr).seconds);
+      feed_s.push_back(Feed(**engine, stream, 0, c, batch, nullptr, o.single).seconds);
       const EngineCounters counters = (*engine)->counters();
       if (counters.checkpoints != 0 || counters.evictions != 0) Die("unexpected eviction");
       entities = counters.entities_in_memory;
@@ -452,7 +485,7 @@ void BenchCheckpoint(const Options& o, const FeatureSpec& spec, const Stream& st
       Check((*engine)->Checkpoint(), "checkpoint");
       checkpoint_s.push_back(Since(start));
       disk = DirectoryBytes(state_dir);
-      tail_s.push_back(Feed(**engine, stream, c, total, batch, &before).seconds);
+      tail_s.push_back(Feed(**engine, stream, c, total, batch, &before, o.single).seconds);
       start = Clock::now();
       engine->reset();  // no checkpoint of the tail: as after a crash
       close_s.push_back(Since(start));
@@ -464,7 +497,7 @@ void BenchCheckpoint(const Options& o, const FeatureSpec& spec, const Stream& st
       if (!engine.ok()) Die(engine.status().ToString());
       open_s.push_back(Since(start));
       if ((*engine)->restored().seq != c) Die("restored the wrong checkpoint");
-      replay_s.push_back(Feed(**engine, stream, c, total, batch, &after).seconds);
+      replay_s.push_back(Feed(**engine, stream, c, total, batch, &after, o.single).seconds);
       recovery_s.push_back(open_s.back() + replay_s.back());
       reloads = (*engine)->counters().reloads;
       if (before != after) Die("the replayed tail's features differ from the original run's");
@@ -586,6 +619,8 @@ int Main(int argc, char** argv) {
       o.tail = std::stoull(value);
     } else if (flag == "--cache") {
       o.cache = value;
+    } else if (flag == "--single") {
+      o.single = value == "1" || value == "true";
     } else {
       Die("unknown flag " + flag);
     }

@@ -2,10 +2,10 @@
 
 #include <absl/container/flat_hash_map.h>
 
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "core/event_codec.h"
@@ -100,61 +100,51 @@ Status Backfill(const std::string& data_dir, const FeatureSpec& spec,
   }
   Status status = [&]() -> Status {
     PANO_ASSIGN_OR_RETURN(auto engine, FeatureEngine::Open(spec, engine_options));
-    std::vector<double> values(engine->width());
     PANO_ASSIGN_OR_RETURN(auto reader, LogReader::OpenRange(log_dir, 1));
-    // A short pipeline: transactions are decoded kLookahead ahead of their update, so that
-    // their entities' index slots and then state are already on their way into the cache.
-    constexpr size_t kLookahead = 9;
-    constexpr size_t kEntityAhead = 5;
-    constexpr size_t kStateAhead = 2;
-    std::array<Event, kLookahead> ring;
-    std::array<uint64_t, kLookahead> seqs{};
-    size_t head = 0;  // next to update
-    size_t size = 0;
+    // Transactions go to the engine in batches, so that it loads the state of the coming
+    // ones into the cache while it updates the current one.
+    constexpr size_t kBatch = 128;
+    const size_t width = engine->width();
+    std::vector<Event> events(kBatch);
+    std::vector<uint64_t> seqs(kBatch);
+    std::vector<Status> statuses(kBatch);
+    std::vector<double> values(kBatch * width);
     LogRecord record;
     bool more = true;
-    auto apply = [&](const Event& event, uint64_t seq) -> Status {
-      Status update = engine->Update(event, seq, values);
-      if (update.code() == StatusCode::kOutOfRange) {
-        ++counts->rejected_late;
-        return Status::Ok();
-      }
-      PANO_RETURN_IF_ERROR(update);
-      ++counts->transactions;
-      if (event.ts() < options.from || event.ts() >= options.to) return Status::Ok();
-      int label = -1;
-      if (options.labels) {
-        auto it = labels.find(internal::HashBytes(event.id()));
-        if (it != labels.end()) {
-          label = static_cast<unsigned char>(it->second);
-          ++counts->labelled;
-        }
-      }
-      PANO_RETURN_IF_ERROR(sink(event, values, label));
-      ++counts->rows;
-      return Status::Ok();
-    };
-    while (more || size > 0) {
-      while (more && size < kLookahead) {
+    while (more) {
+      size_t n = 0;
+      while (n < kBatch) {
         if (!reader->Next(&record)) {
           more = false;
           break;
         }
         ++counts->records;
         if (record.kind != static_cast<uint8_t>(EventKind::kTransaction)) continue;
-        Event& slot = ring[(head + size) % kLookahead];
-        PANO_RETURN_IF_ERROR(DecodeEvent(record.payload, &slot)
+        PANO_RETURN_IF_ERROR(DecodeEvent(record.payload, &events[n])
                                  .WithContext("log record " + std::to_string(record.seq)));
-        seqs[(head + size) % kLookahead] = record.seq;
-        engine->PrefetchIndex(slot);
-        ++size;
+        seqs[n++] = record.seq;
       }
-      if (size == 0) break;
-      if (size > kEntityAhead) engine->PrefetchEntity(ring[(head + kEntityAhead) % kLookahead]);
-      if (size > kStateAhead) engine->PrefetchState(ring[(head + kStateAhead) % kLookahead]);
-      PANO_RETURN_IF_ERROR(apply(ring[head], seqs[head]));
-      head = (head + 1) % kLookahead;
-      --size;
+      PANO_RETURN_IF_ERROR(engine->UpdateBatch(std::span(events).first(n), std::span(seqs).first(n),
+                                               values, std::span(statuses).first(n)));
+      for (size_t i = 0; i < n; ++i) {
+        const Event& event = events[i];
+        if (statuses[i].code() == StatusCode::kOutOfRange) {
+          ++counts->rejected_late;
+          continue;
+        }
+        ++counts->transactions;
+        if (event.ts() < options.from || event.ts() >= options.to) continue;
+        int label = -1;
+        if (options.labels) {
+          auto it = labels.find(internal::HashBytes(event.id()));
+          if (it != labels.end()) {
+            label = static_cast<unsigned char>(it->second);
+            ++counts->labelled;
+          }
+        }
+        PANO_RETURN_IF_ERROR(sink(event, std::span(values).subspan(i * width, width), label));
+        ++counts->rows;
+      }
     }
     counts->engine = engine->counters();
     return reader->status();

@@ -31,11 +31,16 @@ Wide WideOf(int64_t v) { return static_cast<Wide>(static_cast<Int128>(v)); }
 void AddWide(Int128* acc, Wide delta) {
   *acc = static_cast<Int128>(static_cast<Wide>(*acc) + delta);
 }
-void SubWide(Int128* acc, Wide delta) {
-  *acc = static_cast<Int128>(static_cast<Wide>(*acc) - delta);
-}
 
 // sum is kept as an int64 whose arithmetic wraps (as uint64) instead of trapping.
+// An Int128 kept in two accumulator words (which are only 8-byte aligned).
+Wide LoadInt128(const int64_t* words) {
+  Wide v = 0;
+  std::memcpy(&v, words, sizeof v);
+  return v;
+}
+void StoreInt128(int64_t* words, Wide v) { std::memcpy(words, &v, sizeof v); }
+
 void AddWrapped(int64_t* acc, int64_t v) {
   *acc = static_cast<int64_t>(static_cast<uint64_t>(*acc) + static_cast<uint64_t>(v));
 }
@@ -117,14 +122,26 @@ void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
   max = std::max(max, v);
 }
 
-uint64_t Entity::EstimateBytes() const {
-  uint64_t total = sizeof(Entity) + 32;  // the entity and its hash-map slot
-  total += rows.capacity() * sizeof(int64_t);
-  total += n_windows * sizeof(WindowAccumulator) + n_lifetimes * sizeof(LifetimeAccumulator);
+EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
+    : plan_(plan), limit_(distinct_exact_limit), precision_(hll_precision) {
+  auto align = [](size_t n) { return (n + alignof(Entity) - 1) / alignof(Entity) * alignof(Entity); };
+  lifetimes_offset_ = align(sizeof(Entity) + static_cast<size_t>(plan.words) * sizeof(int64_t));
+  record_size_ =
+      align(lifetimes_offset_ + static_cast<size_t>(plan.lifetimes) * sizeof(LifetimeAccumulator));
+}
+
+uint64_t EntityOps::EstimateBytes(const Entity& entity) const {
+  uint64_t total = record_size_ + 16;  // the record and its hash-map slot
+  total += entity.rows.capacity() * sizeof(int64_t);
+  const auto n_extremes = static_cast<size_t>(plan_.extremes);
+  const auto n_distincts = static_cast<size_t>(plan_.distincts);
   total += n_extremes * sizeof(PositionQueue) + n_distincts * sizeof(DistinctSet);
-  for (size_t i = 0; i < n_extremes; ++i) total += extremes[i].items.capacity() * sizeof(uint64_t);
-  for (size_t i = 0; i < n_distincts; ++i)
-    total += distincts[i].capacity() * sizeof(distincts[i][0]);
+  for (size_t i = 0; i < n_extremes; ++i) {
+    total += entity.extremes[i].items.capacity() * sizeof(uint64_t);
+  }
+  for (size_t i = 0; i < n_distincts; ++i) {
+    total += entity.distincts[i].capacity() * sizeof(entity.distincts[i][0]);
+  }
   return total;
 }
 
@@ -168,117 +185,169 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
   entity->newest_ts = std::numeric_limits<int64_t>::min();
-  auto make = [](auto& array, uint16_t* count, int n) {
-    using T = typename std::remove_reference_t<decltype(array)>::element_type;
-    *count = static_cast<uint16_t>(n);
-    array = n > 0 ? std::make_unique<T[]>(static_cast<size_t>(n)) : nullptr;
-  };
-  make(entity->windows, &entity->n_windows, plan_.windows);
-  make(entity->lifetimes, &entity->n_lifetimes, plan_.lifetimes);
-  make(entity->extremes, &entity->n_extremes, plan_.extremes);
-  make(entity->distincts, &entity->n_distincts, plan_.distincts);
+  int64_t* words = Words(entity);
+  std::fill(words, words + plan_.words, 0);
+  for (const WindowGroup& g : plan_.groups) {
+    words[g.tail_word + 1] = std::numeric_limits<int64_t>::max();
+  }
+  LifetimeAccumulator* lifetimes = Lifetimes(entity);
+  for (int i = 0; i < plan_.lifetimes; ++i) lifetimes[i] = LifetimeAccumulator{};
+  entity->extremes = plan_.extremes > 0
+                         ? std::make_unique<PositionQueue[]>(static_cast<size_t>(plan_.extremes))
+                         : nullptr;
+  entity->distincts = plan_.distincts > 0
+                          ? std::make_unique<DistinctSet[]>(static_cast<size_t>(plan_.distincts))
+                          : nullptr;
   entity->dirty = true;
   entity->live = true;
+}
+
+void EntityOps::Reset(Entity* entity) {
+  entity->rows = std::vector<int64_t>();
+  entity->extremes.reset();
+  entity->distincts.reset();
+  entity->start = 0;
+  entity->dirty = false;
+  entity->live = false;
+}
+
+void EntityOps::PrefetchRows(const Entity& entity) const {
+  const size_t live = entity.live_rows(plan_.stride);
+  if (live == 0) return;
+  __builtin_prefetch(entity.row(live - 1, plan_.stride) + plan_.stride);
+  const int64_t* words = Words(entity);
+  for (const WindowGroup& g : plan_.groups) {
+    const auto tail = static_cast<uint64_t>(words[g.tail_word]) - entity.base_pos;
+    if (tail < live) __builtin_prefetch(entity.row(tail, plan_.stride));
+  }
 }
 
 int64_t EntityOps::ColumnValue(const Entity& entity, uint64_t pos, int column) const {
   return entity.row(pos - entity.base_pos, plan_.stride)[column];
 }
 
-void EntityOps::AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos,
-                            const int64_t* row) const {
-  if (!Matches(row, f.mask)) return;
-  WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-  ++w.agg.count;
-  if ((static_cast<uint64_t>(row[kRowBits]) & f.numerator) != 0) ++w.agg.numerator;
-  switch (f.aggregation) {
-    case Aggregation::kSum:
-    case Aggregation::kMean:
-    case Aggregation::kStddev: {
-      int64_t v = row[f.column];
-      AddWrapped(&w.agg.sum, v);
-      AddWide(&w.agg.sum_squares, WideOf(v) * WideOf(v));
-      break;
-    }
-    case Aggregation::kMin:
-    case Aggregation::kMax: {
-      int64_t v = row[f.column];
-      bool is_min = f.aggregation == Aggregation::kMin;
-      PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
-      while (!extreme.empty()) {
-        int64_t back = ColumnValue(*entity, extreme.back(), f.column);
-        if (is_min ? back < v : back > v) break;
-        extreme.pop_back();
-      }
-      extreme.push_back(pos);
-      break;
-    }
-    case Aggregation::kDistinctCount: {
-      DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
-      if (static_cast<uint64_t>(w.agg.count) > limit_) {
-        distinct.clear();
+void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos,
+                           const int64_t* row) const {
+  int64_t* words = Words(entity);
+  const auto bits = static_cast<uint64_t>(row[kRowBits]);
+  for (const SumSlot& slot : g.slots) {
+    if ((bits & slot.mask) != slot.mask) continue;
+    switch (slot.kind) {
+      case SumSlot::Kind::kCount:
+        ++words[slot.word];
+        break;
+      case SumSlot::Kind::kNumerator:
+        if ((bits & slot.numerator) != 0) ++words[slot.word];
+        break;
+      case SumSlot::Kind::kSum:
+        AddWrapped(&words[slot.word], row[slot.column]);
+        break;
+      case SumSlot::Kind::kSquares: {
+        int64_t v = row[slot.column];
+        StoreInt128(&words[slot.word], LoadInt128(&words[slot.word]) + WideOf(v) * WideOf(v));
         break;
       }
-      auto hash = static_cast<uint64_t>(row[f.column]);
-      auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
-      if (it != distinct.end() && it->first == hash) {
-        ++it->second;
-      } else {
-        distinct.insert(it, {hash, 1U});
-      }
-      break;
     }
-    default:
-      break;
+  }
+  for (int index : g.extremes) {
+    const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+    if (!Matches(row, f.mask)) continue;
+    int64_t v = row[f.column];
+    bool is_min = f.aggregation == Aggregation::kMin;
+    PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
+    while (!extreme.empty()) {
+      int64_t back = ColumnValue(*entity, extreme.back(), f.column);
+      if (is_min ? back < v : back > v) break;
+      extreme.pop_back();
+    }
+    extreme.push_back(pos);
+  }
+  for (int index : g.distincts) {
+    const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+    if (!Matches(row, f.mask)) continue;
+    DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
+    if (static_cast<uint64_t>(words[f.count_word]) > limit_) {
+      distinct.clear();
+      continue;
+    }
+    auto hash = static_cast<uint64_t>(row[f.column]);
+    auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
+    if (it != distinct.end() && it->first == hash) {
+      ++it->second;
+    } else {
+      distinct.insert(it, {hash, 1U});
+    }
   }
 }
 
-void EntityOps::ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cutoff) const {
-  WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-  if (w.tail_ts >= cutoff) return;
+void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const {
+  int64_t* words = Words(entity);
+  uint64_t tail = static_cast<uint64_t>(words[g.tail_word]);
+  if (words[g.tail_word + 1] >= cutoff) return;
   const uint64_t end = entity->end_pos(plan_.stride);
-  const int64_t before = w.agg.count;
-  while (w.tail < end) {
-    const int64_t* row = entity->row(w.tail - entity->base_pos, plan_.stride);
+  while (tail < end) {
+    const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
     if (row[kRowTs] >= cutoff) break;
-    ++w.tail;
-    if (!Matches(row, f.mask)) continue;
-    if (f.aggregation == Aggregation::kDistinctCount &&
-        static_cast<uint64_t>(w.agg.count) <= limit_) {
+    ++tail;
+    const auto bits = static_cast<uint64_t>(row[kRowBits]);
+    // Distinct sets first: whether a set is exact depends on the count before the removal.
+    for (int index : g.distincts) {
+      const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+      if (!Matches(row, f.mask) || static_cast<uint64_t>(words[f.count_word]) > limit_) continue;
       DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
       auto hash = static_cast<uint64_t>(row[f.column]);
       auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
       if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
     }
-    --w.agg.count;
-    if ((static_cast<uint64_t>(row[kRowBits]) & f.numerator) != 0) --w.agg.numerator;
-    if (f.column >= 0 &&
-        (f.aggregation == Aggregation::kSum || f.aggregation == Aggregation::kMean ||
-         f.aggregation == Aggregation::kStddev)) {
-      int64_t v = row[f.column];
-      SubWrapped(&w.agg.sum, v);
-      SubWide(&w.agg.sum_squares, WideOf(v) * WideOf(v));
+    for (const SumSlot& slot : g.slots) {
+      if ((bits & slot.mask) != slot.mask) continue;
+      switch (slot.kind) {
+        case SumSlot::Kind::kCount:
+          --words[slot.word];
+          break;
+        case SumSlot::Kind::kNumerator:
+          if ((bits & slot.numerator) != 0) --words[slot.word];
+          break;
+        case SumSlot::Kind::kSum:
+          SubWrapped(&words[slot.word], row[slot.column]);
+          break;
+        case SumSlot::Kind::kSquares: {
+          int64_t v = row[slot.column];
+          StoreInt128(&words[slot.word], LoadInt128(&words[slot.word]) - WideOf(v) * WideOf(v));
+          break;
+        }
+      }
     }
   }
-  w.tail_ts = w.tail < end ? entity->row(w.tail - entity->base_pos, plan_.stride)[kRowTs]
-                           : std::numeric_limits<int64_t>::max();
-  if (f.extreme_index >= 0) {
+  words[g.tail_word] = static_cast<int64_t>(tail);
+  words[g.tail_word + 1] = tail < end ? entity->row(tail - entity->base_pos, plan_.stride)[kRowTs]
+                                      : std::numeric_limits<int64_t>::max();
+  for (int index : g.extremes) {
+    const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
     PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
-    while (!extreme.empty() && extreme.front() < w.tail) extreme.pop_front();
+    while (!extreme.empty() && extreme.front() < tail) extreme.pop_front();
   }
-  if (f.aggregation == Aggregation::kDistinctCount && static_cast<uint64_t>(before) > limit_ &&
-      static_cast<uint64_t>(w.agg.count) <= limit_) {
-    RebuildDistinct(entity, f);
+  // A set emptied while its window was above the limit is rebuilt once it is exact again
+  // (an exact set is never empty while its window holds a matching event).
+  for (int index : g.distincts) {
+    const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+    const int64_t count = words[f.count_word];
+    if (count > 0 && static_cast<uint64_t>(count) <= limit_ &&
+        entity->distincts[static_cast<size_t>(f.distinct_index)].empty()) {
+      RebuildDistinct(entity, f);
+    }
   }
 }
 
 void EntityOps::RebuildDistinct(Entity* entity, const FeaturePlan& f) const {
-  const WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
+  const int64_t* words = Words(entity);
   DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
   distinct.clear();
-  if (static_cast<uint64_t>(w.agg.count) > limit_) return;
+  if (static_cast<uint64_t>(words[f.count_word]) > limit_) return;
   const uint64_t end = entity->end_pos(plan_.stride);
-  for (uint64_t p = w.tail; p < end; ++p) {
+  const auto tail =
+      static_cast<uint64_t>(words[plan_.groups[static_cast<size_t>(f.group)].tail_word]);
+  for (uint64_t p = tail; p < end; ++p) {
     const int64_t* row = entity->row(p - entity->base_pos, plan_.stride);
     if (!Matches(row, f.mask)) continue;
     distinct.emplace_back(static_cast<uint64_t>(row[f.column]), 1U);
@@ -316,22 +385,23 @@ double EntityOps::DistinctOfRows(const Entity& entity, const FeaturePlan& f, siz
 
 void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
   entity->acc_ts = std::max(entity->acc_ts, t);
+  for (const WindowGroup& g : plan_.groups) ExpireGroup(entity, g, SaturatingSub(t, g.window));
+  const int64_t* words = Words(*entity);
+  const LifetimeAccumulator* lifetimes = Lifetimes(*entity);
   const size_t live = entity->live_rows(plan_.stride);
   for (size_t i = 0; i < plan_.features.size(); ++i) {
     const FeaturePlan& f = plan_.features[i];
+    Reading& a = aggs[i];
     if (f.lifetime) {
-      static_cast<Aggregate&>(aggs[i]) =
-          entity->lifetimes[static_cast<size_t>(f.lifetime_index)].all;
+      static_cast<Aggregate&>(a) = lifetimes[f.lifetime_index].all;
       continue;
     }
-    ExpireWindow(entity, f, SaturatingSub(t, f.window));
-    const WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-    Reading& a = aggs[i];
+    const WindowGroup& g = plan_.groups[static_cast<size_t>(f.group)];
     static_cast<Aggregate&>(a) = Aggregate{};
-    a.count = w.agg.count;
-    a.numerator = w.agg.numerator;
-    a.sum = w.agg.sum;
-    a.sum_squares = w.agg.sum_squares;
+    a.count = words[f.count_word];
+    if (f.numerator_word >= 0) a.numerator = words[f.numerator_word];
+    if (f.sum_word >= 0) a.sum = words[f.sum_word];
+    if (f.squares_word >= 0) a.sum_squares = static_cast<Int128>(LoadInt128(&words[f.squares_word]));
     if (f.extreme_index >= 0) {
       const PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
       if (!extreme.empty()) {
@@ -340,11 +410,11 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
         a.max = v;
       }
     }
-    a.from = w.tail - entity->base_pos;
+    a.from = static_cast<uint64_t>(words[g.tail_word]) - entity->base_pos;
     a.to = live;
     if (f.aggregation == Aggregation::kDistinctCount) {
       a.distinct =
-          static_cast<uint64_t>(w.agg.count) <= limit_
+          static_cast<uint64_t>(a.count) <= limit_
               ? static_cast<double>(entity->distincts[static_cast<size_t>(f.distinct_index)].size())
               : DistinctOfRows(*entity, f, a.from, a.to, nullptr, scratch);
     } else if (f.aggregation == Aggregation::kLast && a.count > 0) {
@@ -382,7 +452,7 @@ void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Re
     Reading& a = aggs[i];
     size_t begin = 0;
     if (f.lifetime) {
-      static_cast<Aggregate&>(a) = entity.lifetimes[static_cast<size_t>(f.lifetime_index)].settled;
+      static_cast<Aggregate&>(a) = Lifetimes(entity)[f.lifetime_index].settled;
     } else {
       static_cast<Aggregate&>(a) = Aggregate{};
       begin = lower(SaturatingSub(t, f.window));
@@ -420,20 +490,20 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   const auto stride = static_cast<size_t>(plan_.stride);
   const size_t live = entity->live_rows(plan_.stride);
   const Timestamp ts = row[kRowTs];
-  for (const FeaturePlan& f : plan_.features) {
-    if (f.lifetime && Matches(row, f.mask)) {
-      entity->lifetimes[static_cast<size_t>(f.lifetime_index)].all.Add(row, f);
+  if (plan_.lifetimes > 0) {
+    LifetimeAccumulator* lifetimes = Lifetimes(entity);
+    for (const FeaturePlan& f : plan_.features) {
+      if (f.lifetime && Matches(row, f.mask)) lifetimes[f.lifetime_index].all.Add(row, f);
     }
   }
   if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
     const uint64_t pos = entity->end_pos(plan_.stride);
     entity->rows.insert(entity->rows.end(), row, row + stride);
     entity->newest_ts = ts;
-    for (const FeaturePlan& f : plan_.features) {
-      if (f.lifetime) continue;
-      WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-      if (w.tail == pos) w.tail_ts = ts;
-      AddToWindow(entity, f, pos, entity->row(live, plan_.stride));
+    int64_t* words = Words(entity);
+    for (const WindowGroup& g : plan_.groups) {
+      if (static_cast<uint64_t>(words[g.tail_word]) == pos) words[g.tail_word + 1] = ts;
+      AddToGroup(entity, g, pos, entity->row(live, plan_.stride));
     }
     return;
   }
@@ -461,15 +531,16 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
   size_t dropped = 0;
   while (dropped < live && entity->row(dropped, plan_.stride)[kRowTs] < cutoff) {
     const int64_t* row = entity->row(dropped, plan_.stride);
-    for (const FeaturePlan& f : plan_.features) {
-      if (f.lifetime && Matches(row, f.mask)) {
-        entity->lifetimes[static_cast<size_t>(f.lifetime_index)].settled.Add(row, f);
+    if (plan_.lifetimes > 0) {
+      LifetimeAccumulator* lifetimes = Lifetimes(entity);
+      for (const FeaturePlan& f : plan_.features) {
+        if (f.lifetime && Matches(row, f.mask)) lifetimes[f.lifetime_index].settled.Add(row, f);
       }
     }
     ++dropped;
   }
   if (dropped == 0) return;
-  entity->start += dropped;
+  entity->start += static_cast<uint32_t>(dropped);
   entity->base_pos += dropped;
   if (entity->start == entity->rows.size() / stride) {
     entity->rows.clear();
@@ -484,22 +555,31 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
 
 void EntityOps::RebuildWindows(Entity* entity) const {
   const size_t live = entity->live_rows(plan_.stride);
-  for (const FeaturePlan& f : plan_.features) {
-    if (f.lifetime) continue;
-    WindowAccumulator& w = entity->windows[static_cast<size_t>(f.window_index)];
-    w.agg = WindowSums{};
-    if (f.extreme_index >= 0) entity->extremes[static_cast<size_t>(f.extreme_index)].clear();
-    if (f.distinct_index >= 0) entity->distincts[static_cast<size_t>(f.distinct_index)].clear();
-    Timestamp cutoff = SaturatingSub(entity->acc_ts, f.window);
+  int64_t* words = Words(entity);
+  for (const WindowGroup& g : plan_.groups) {
+    for (const SumSlot& slot : g.slots) {
+      words[slot.word] = 0;
+      if (slot.kind == SumSlot::Kind::kSquares) words[slot.word + 1] = 0;
+    }
+    for (int index : g.extremes) {
+      entity->extremes[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].extreme_index)]
+          .clear();
+    }
+    for (int index : g.distincts) {
+      entity
+          ->distincts[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].distinct_index)]
+          .clear();
+    }
+    Timestamp cutoff = SaturatingSub(entity->acc_ts, g.window);
     size_t first = 0;
     while (first < live && entity->row(first, plan_.stride)[kRowTs] < cutoff) ++first;
-    w.tail = entity->base_pos + first;
-    w.tail_ts = first < live ? entity->row(first, plan_.stride)[kRowTs]
-                             : std::numeric_limits<int64_t>::max();
+    words[g.tail_word] = static_cast<int64_t>(entity->base_pos + first);
+    words[g.tail_word + 1] = first < live ? entity->row(first, plan_.stride)[kRowTs]
+                                          : std::numeric_limits<int64_t>::max();
     for (size_t i = first; i < live; ++i) {
-      AddToWindow(entity, f, entity->base_pos + i, entity->row(i, plan_.stride));
+      AddToGroup(entity, g, entity->base_pos + i, entity->row(i, plan_.stride));
     }
-    if (f.aggregation == Aggregation::kDistinctCount) RebuildDistinct(entity, f);
+    for (int index : g.distincts) RebuildDistinct(entity, plan_.features[static_cast<size_t>(index)]);
   }
 }
 
@@ -552,10 +632,11 @@ void EntityOps::Serialize(const Entity& entity, std::string* out) const {
   Put(out, static_cast<uint8_t>(plan_.stride));
   out->append(reinterpret_cast<const char*>(entity.row(0, plan_.stride)),  // NOLINT
               live * static_cast<size_t>(plan_.stride) * sizeof(int64_t));
-  Put(out, static_cast<uint32_t>(entity.n_lifetimes));
-  for (size_t i = 0; i < entity.n_lifetimes; ++i) {
-    PutAggregate(out, entity.lifetimes[i].all);
-    PutAggregate(out, entity.lifetimes[i].settled);
+  Put(out, static_cast<uint32_t>(plan_.lifetimes));
+  const LifetimeAccumulator* lifetimes = Lifetimes(entity);
+  for (int i = 0; i < plan_.lifetimes; ++i) {
+    PutAggregate(out, lifetimes[i].all);
+    PutAggregate(out, lifetimes[i].settled);
   }
 }
 
@@ -578,11 +659,11 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
   std::memcpy(entity->rows.data(), in.data(), row_bytes);
   in.remove_prefix(row_bytes);
   uint32_t lifetimes = 0;
-  if (!Get(&in, &lifetimes) || lifetimes != entity->n_lifetimes) {
+  if (!Get(&in, &lifetimes) || lifetimes != static_cast<uint32_t>(plan_.lifetimes)) {
     return Status::Corruption("entity state: lifetime count does not match the spec");
   }
-  for (size_t i = 0; i < entity->n_lifetimes; ++i) {
-    LifetimeAccumulator& l = entity->lifetimes[i];
+  for (int i = 0; i < plan_.lifetimes; ++i) {
+    LifetimeAccumulator& l = Lifetimes(entity)[i];
     if (!GetAggregate(&in, &l.all) || !GetAggregate(&in, &l.settled)) {
       return Status::Corruption("entity state: truncated lifetime aggregates");
     }

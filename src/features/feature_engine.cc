@@ -8,11 +8,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <new>
 
 #include "core/time.h"
 #include "features/internal/entity.h"
@@ -86,30 +88,49 @@ bool EntityKeyOf(const Event& event, const internal::KeyspacePlan& plan, uint64_
   return true;
 }
 
-// Entities by slot, in chunks of kChunk: stable addresses, and slot -> entity is two
-// array reads whose first (the chunk table) stays in cache, unlike a std::deque's.
+// Entity records (EntityOps::record_size() bytes each) by slot, in chunks of kChunk: stable
+// addresses, and slot -> record is two array reads whose first (the chunk table) stays in
+// cache.
 class EntityPool {
  public:
   static constexpr uint32_t kChunkBits = 12;
   static constexpr uint32_t kChunk = 1U << kChunkBits;
-  Entity& operator[](uint32_t slot) { return chunks_[slot >> kChunkBits][slot & (kChunk - 1)]; }
-  const Entity& operator[](uint32_t slot) const {
-    return chunks_[slot >> kChunkBits][slot & (kChunk - 1)];
+  static constexpr std::align_val_t kAlign{64};
+
+  explicit EntityPool(size_t record_size) : record_size_(record_size) {}
+  EntityPool(const EntityPool&) = delete;
+  EntityPool& operator=(const EntityPool&) = delete;
+  ~EntityPool() {
+    for (uint32_t slot = 0; slot < size_; ++slot) (*this)[slot].~Entity();
+    for (std::byte* chunk : chunks_) ::operator delete[](chunk, kAlign);
   }
+
+  Entity& operator[](uint32_t slot) { return *At(slot); }
+  const Entity& operator[](uint32_t slot) const { return *At(slot); }
   uint32_t size() const { return size_; }
+  size_t record_size() const { return record_size_; }
   uint32_t Add() {
-    if ((size_ & (kChunk - 1)) == 0) chunks_.push_back(std::make_unique<Entity[]>(kChunk));
+    if ((size_ & (kChunk - 1)) == 0) {
+      chunks_.push_back(static_cast<std::byte*>(::operator new[](record_size_ * kChunk, kAlign)));
+    }
+    new (chunks_.back() + (size_ & (kChunk - 1)) * record_size_) Entity();
     return size_++;
   }
 
  private:
-  std::vector<std::unique_ptr<Entity[]>> chunks_;
+  Entity* At(uint32_t slot) const {
+    return std::launder(reinterpret_cast<Entity*>(  // NOLINT
+        chunks_[slot >> kChunkBits] + (slot & (kChunk - 1)) * record_size_));
+  }
+
+  std::vector<std::byte*> chunks_;
+  size_t record_size_;
   uint32_t size_ = 0;
 };
 
 struct KeyspaceState {
   KeyspaceState(const internal::KeyspacePlan& p, uint32_t limit, int precision)
-      : plan(&p), ops(p, limit, precision) {}
+      : plan(&p), ops(p, limit, precision), slots(ops.record_size()) {}
   const internal::KeyspacePlan* plan;
   EntityOps ops;
   absl::flat_hash_map<uint64_t, uint32_t> index;
@@ -117,6 +138,14 @@ struct KeyspaceState {
   std::vector<uint32_t> free;
   std::vector<internal::Reading> aggs;  // one per feature of the keyspace
   std::vector<int64_t> row;
+};
+
+// An event's entity in one keyspace, as found ahead of its update.
+constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+struct EntityRef {
+  uint64_t key = 0;
+  uint32_t slot = kNoSlot;  // in memory at this slot, or not looked up / not in memory
+  bool has_key = false;     // false when the event lacks a key field (or is no transaction)
 };
 
 }  // namespace
@@ -137,6 +166,13 @@ struct FeatureEngine::Impl {
   internal::Scratch scratch;
   std::string buffer;
   std::function<Result<uint64_t>()> before_checkpoint;
+  std::vector<EntityRef> batch_refs;  // per event of a batch and keyspace
+
+  Status CheckMemory();
+  uint64_t ConditionBits(const Event& event) const;
+  void Keys(const Event& event, EntityRef* out) const;
+  Status Apply(const Event& event, uint64_t seq, const EntityRef* entities, std::span<double> out,
+               bool* skipped);
 
   bool seen_any() const { return max_ts != std::numeric_limits<int64_t>::min(); }
 
@@ -213,7 +249,7 @@ struct FeatureEngine::Impl {
     if (found) {
       Status status = ks.ops.Deserialize(value, &entity);
       if (!status.ok()) {
-        entity = Entity{};
+        EntityOps::Reset(&entity);
         ks.free.push_back(slot);
         return status.WithContext("feature state of keyspace " + spec.keyspaces[k].name);
       }
@@ -222,7 +258,7 @@ struct FeatureEngine::Impl {
       ks.ops.Init(&entity, key);
       dirty.emplace_back(k, slot);
     }
-    entity.bytes = entity.EstimateBytes();
+    entity.bytes = ks.ops.EstimateBytes(entity);
     counters.state_bytes += entity.bytes;
     ++counters.entities_in_memory;
     ks.index.emplace(key, slot);
@@ -281,7 +317,7 @@ struct FeatureEngine::Impl {
       counters.state_bytes -= e.bytes;
       --counters.entities_in_memory;
       ks.index.erase(e.key);
-      e = Entity{};
+      EntityOps::Reset(&e);
       ks.free.push_back(c.slot);
       ++counters.evictions;
     }
@@ -314,55 +350,25 @@ uint64_t FeatureEngine::last_seq() const { return impl_->last_seq; }
 Timestamp FeatureEngine::max_ts() const { return impl_->max_ts; }
 EngineCounters FeatureEngine::counters() const { return impl_->counters; }
 
-Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double> out,
-                             bool* skipped) {
-  Impl& m = *impl_;
-  if (skipped != nullptr) *skipped = false;
-  if (seq <= m.last_seq) {
-    if (skipped != nullptr) *skipped = true;
+// Over the budget: checkpoint and evict before applying more records, so the checkpoint
+// holds exactly the records up to last_seq, whose outputs the caller already has.
+Status FeatureEngine::Impl::CheckMemory() {
+  if (db == nullptr || options.read_only || counters.state_bytes <= options.memory_budget_bytes) {
     return Status::Ok();
   }
-  if (out.size() < m.spec.features.size()) {
-    return Status::InvalidArgument("feature output holds " + std::to_string(out.size()) +
-                                   " values; the spec has " +
-                                   std::to_string(m.spec.features.size()));
+  uint64_t output_offset = restored.output_offset;
+  if (before_checkpoint) {
+    PANO_ASSIGN_OR_RETURN(output_offset, before_checkpoint());
   }
-  // Over the budget: checkpoint and evict before applying the record, so the checkpoint
-  // holds exactly the records up to last_seq, whose outputs the caller already has.
-  if (m.db != nullptr && !m.options.read_only &&
-      m.counters.state_bytes > m.options.memory_budget_bytes) {
-    uint64_t output_offset = m.restored.output_offset;
-    if (m.before_checkpoint) {
-      PANO_ASSIGN_OR_RETURN(output_offset, m.before_checkpoint());
-    }
-    PANO_RETURN_IF_ERROR(m.WriteCheckpoint(output_offset));
-    m.Evict();
-  }
-  m.last_seq = seq;
-  if (event.kind() != EventKind::kTransaction) return Status::Ok();
-  const Timestamp t = event.ts();
-  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(m.spec.features.size()),
-            kMissing);
-  if (m.seen_any()) {
-    Timestamp watermark = m.max_ts - m.plan.allowed_lateness;
-    if (t < watermark) {
-      ++m.counters.rejected_late;
-      return Status::OutOfRange("transaction " + std::string(event.id()) + " at " +
-                                FormatIso8601(t) + " is older than the watermark " +
-                                FormatIso8601(watermark) + " (newest seen " +
-                                FormatIso8601(m.max_ts) + ", allowed lateness " +
-                                FormatDuration(m.plan.allowed_lateness) + "); not applied");
-    }
-    if (t < m.max_ts) ++m.counters.late_applied;
-  }
-  m.max_ts = std::max(m.max_ts, t);
-  const Timestamp watermark = m.max_ts - m.plan.allowed_lateness;
-  ++m.counters.applied;
-  ++m.touch;
+  PANO_RETURN_IF_ERROR(WriteCheckpoint(output_offset));
+  Evict();
+  return Status::Ok();
+}
 
+uint64_t FeatureEngine::Impl::ConditionBits(const Event& event) const {
   uint64_t bits = 0;
-  for (size_t c = 0; c < m.plan.conditions.size(); ++c) {
-    const internal::Condition& condition = m.plan.conditions[c];
+  for (size_t c = 0; c < plan.conditions.size(); ++c) {
+    const internal::Condition& condition = plan.conditions[c];
     bool pass = false;
     switch (condition.kind) {
       case internal::Condition::Kind::kExpression:
@@ -380,22 +386,65 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
     }
     if (pass) bits |= uint64_t{1} << c;
   }
+  return bits;
+}
 
-  for (uint32_t k = 0; k < m.keyspaces.size(); ++k) {
-    KeyspaceState& ks = m.keyspaces[k];
-    const internal::KeyspacePlan& plan = *ks.plan;
-    uint64_t key = 0;
-    if (!EntityKeyOf(event, plan, &key)) continue;
-    PANO_ASSIGN_OR_RETURN(uint32_t slot, m.Touch(k, key, true));
+void FeatureEngine::Impl::Keys(const Event& event, EntityRef* out) const {
+  const bool transaction = event.kind() == EventKind::kTransaction;
+  for (size_t k = 0; k < keyspaces.size(); ++k) {
+    out[k].slot = kNoSlot;
+    out[k].has_key = transaction && EntityKeyOf(event, *keyspaces[k].plan, &out[k].key);
+  }
+}
+
+Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const EntityRef* entities,
+                                  std::span<double> out, bool* skipped) {
+  if (skipped != nullptr) *skipped = false;
+  if (seq <= last_seq) {
+    if (skipped != nullptr) *skipped = true;
+    return Status::Ok();
+  }
+  last_seq = seq;
+  if (event.kind() != EventKind::kTransaction) return Status::Ok();
+  const Timestamp t = event.ts();
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(spec.features.size()),
+            kMissing);
+  if (seen_any()) {
+    Timestamp watermark = max_ts - plan.allowed_lateness;
+    if (t < watermark) {
+      ++counters.rejected_late;
+      return Status::OutOfRange("transaction " + std::string(event.id()) + " at " +
+                                FormatIso8601(t) + " is older than the watermark " +
+                                FormatIso8601(watermark) + " (newest seen " +
+                                FormatIso8601(max_ts) + ", allowed lateness " +
+                                FormatDuration(plan.allowed_lateness) + "); not applied");
+    }
+    if (t < max_ts) ++counters.late_applied;
+  }
+  max_ts = std::max(max_ts, t);
+  const Timestamp watermark = max_ts - plan.allowed_lateness;
+  ++counters.applied;
+  ++touch;
+  const uint64_t bits = ConditionBits(event);
+
+  for (uint32_t k = 0; k < keyspaces.size(); ++k) {
+    KeyspaceState& ks = keyspaces[k];
+    const internal::KeyspacePlan& kplan = *ks.plan;
+    const EntityRef& ref = entities[k];
+    if (!ref.has_key) continue;
+    uint32_t slot = ref.slot;
+    if (slot == kNoSlot) {
+      PANO_ASSIGN_OR_RETURN(slot, Touch(k, ref.key, true));
+    }
     Entity& entity = ks.slots[slot];
 
     int64_t* row = ks.row.data();
     row[internal::kRowTs] = t;
     row[internal::kRowBits] = static_cast<int64_t>(bits);
-    for (size_t c = 0; c < plan.columns.size(); ++c) {
+    for (size_t c = 0; c < kplan.columns.size(); ++c) {
       int64_t value = 0;
-      int field = plan.columns[c];
-      if (plan.column_is_hash[c]) {
+      int field = kplan.columns[c];
+      if (kplan.column_is_hash[c]) {
         uint64_t hash = 0;
         if (internal::CategoricalHash(event, field, &hash)) value = static_cast<int64_t>(hash);
       } else if (!internal::NumericValue(event, field, &value)) {
@@ -404,75 +453,118 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
       row[internal::kRowValues + static_cast<int>(c)] = value;
     }
 
-    if (t > ks.ops.NewestTs(entity) && t >= entity.acc_ts) {
-      ks.ops.AdvanceAndRead(&entity, t, &m.scratch, ks.aggs.data());
+    if (t > EntityOps::NewestTs(entity) && t >= entity.acc_ts) {
+      ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
     } else {
-      ks.ops.ScanRead(entity, t, &m.scratch, ks.aggs.data());
+      ks.ops.ScanRead(entity, t, &scratch, ks.aggs.data());
     }
-    ks.ops.IncludeCurrent(entity, row, &m.scratch, ks.aggs.data());
-    for (size_t i = 0; i < plan.features.size(); ++i) {
-      const internal::FeaturePlan& f = plan.features[i];
+    ks.ops.IncludeCurrent(entity, row, &scratch, ks.aggs.data());
+    for (size_t i = 0; i < kplan.features.size(); ++i) {
+      const internal::FeaturePlan& f = kplan.features[i];
       out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], t);
     }
     ks.ops.Insert(&entity, row);
     Timestamp base = std::min(watermark, entity.acc_ts);
-    Timestamp cutoff = base - plan.max_window;
+    Timestamp cutoff = base - kplan.max_window;
     if (cutoff > base) cutoff = std::numeric_limits<int64_t>::min();  // overflow guard
     ks.ops.Prune(&entity, cutoff);
 
     if (!entity.dirty) {
       entity.dirty = true;
-      m.dirty.emplace_back(k, slot);
+      dirty.emplace_back(k, slot);
     }
-    entity.touched = m.touch;
-    uint64_t bytes = entity.EstimateBytes();
-    m.counters.state_bytes += bytes - entity.bytes;
+    entity.touched = touch;
+    uint64_t bytes = ks.ops.EstimateBytes(entity);
+    counters.state_bytes += bytes - entity.bytes;
     entity.bytes = bytes;
   }
 
-  for (int index : m.plan.derived) {
+  for (int index : plan.derived) {
     out[static_cast<size_t>(index)] =
-        m.spec.features[static_cast<size_t>(index)].expr->Evaluate(event, out.data());
+        spec.features[static_cast<size_t>(index)].expr->Evaluate(event, out.data());
   }
-
   return Status::Ok();
 }
 
-void FeatureEngine::PrefetchIndex(const Event& event) const {
-  if (event.kind() != EventKind::kTransaction) return;
-  for (const KeyspaceState& ks : impl_->keyspaces) {
-    uint64_t key = 0;
-    if (EntityKeyOf(event, *ks.plan, &key)) ks.index.prefetch(key);
+Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double> out,
+                             bool* skipped) {
+  Impl& m = *impl_;
+  if (out.size() < m.spec.features.size()) {
+    return Status::InvalidArgument("feature output holds " + std::to_string(out.size()) +
+                                   " values; the spec has " +
+                                   std::to_string(m.spec.features.size()));
   }
+  if (seq > m.last_seq) PANO_RETURN_IF_ERROR(m.CheckMemory());
+  m.batch_refs.resize(m.keyspaces.size());
+  m.Keys(event, m.batch_refs.data());
+  return m.Apply(event, seq, m.batch_refs.data(), out, skipped);
 }
 
-// The entity of `event` in `ks` if it is in memory, else null.
-static const Entity* FindEntity(const KeyspaceState& ks, const Event& event) {
-  uint64_t key = 0;
-  if (!EntityKeyOf(event, *ks.plan, &key)) return nullptr;
-  auto it = ks.index.find(key);
-  return it == ks.index.end() ? nullptr : &ks.slots[it->second];
-}
-
-void FeatureEngine::PrefetchEntity(const Event& event) const {
-  if (event.kind() != EventKind::kTransaction) return;
-  for (const KeyspaceState& ks : impl_->keyspaces) {
-    const Entity* entity = FindEntity(ks, event);
-    if (entity == nullptr) continue;
-    __builtin_prefetch(entity);
-    __builtin_prefetch(reinterpret_cast<const char*>(entity) + 64);  // NOLINT
+Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const uint64_t> seqs,
+                                  std::span<double> out, std::span<Status> statuses) {
+  Impl& m = *impl_;
+  const size_t n = events.size();
+  const size_t width = m.spec.features.size();
+  if (seqs.size() != n || statuses.size() != n || out.size() < n * width) {
+    return Status::InvalidArgument("UpdateBatch: " + std::to_string(n) +
+                                   " events need as many seqs and statuses and " +
+                                   std::to_string(n * width) + " output values");
   }
-}
-
-void FeatureEngine::PrefetchState(const Event& event) const {
-  if (event.kind() != EventKind::kTransaction) return;
-  for (const KeyspaceState& ks : impl_->keyspaces) {
-    const Entity* entity = FindEntity(ks, event);
-    if (entity == nullptr) continue;
-    for (size_t w = 0; w < entity->n_windows; ++w) __builtin_prefetch(&entity->windows[w]);
-    if (entity->n_lifetimes > 0) __builtin_prefetch(&entity->lifetimes[0]);
-    if (!entity->rows.empty()) __builtin_prefetch(&entity->rows.back());
+  if (n == 0) return Status::Ok();
+  PANO_RETURN_IF_ERROR(m.CheckMemory());
+  const size_t nk = m.keyspaces.size();
+  m.batch_refs.resize(n * nk);
+  for (size_t i = 0; i < n; ++i) m.Keys(events[i], &m.batch_refs[i * nk]);
+  // A pipeline over the batch: the index slots of event i + kIndexAhead, the records of event
+  // i + kRecordAhead and the newest rows of event i + kRowsAhead are loaded into the cache
+  // while event i is applied. Slots found ahead stay valid: nothing is evicted within a batch.
+  constexpr size_t kIndexAhead = 16;
+  constexpr size_t kRecordAhead = 8;
+  constexpr size_t kRowsAhead = 4;
+  auto prefetch_index = [&](size_t i) {
+    for (size_t k = 0; k < nk; ++k) {
+      const EntityRef& ref = m.batch_refs[i * nk + k];
+      if (ref.has_key) m.keyspaces[k].index.prefetch(ref.key);
+    }
+  };
+  auto prefetch_record = [&](size_t i) {
+    for (size_t k = 0; k < nk; ++k) {
+      EntityRef& ref = m.batch_refs[i * nk + k];
+      if (!ref.has_key) continue;
+      KeyspaceState& ks = m.keyspaces[k];
+      auto it = ks.index.find(ref.key);
+      if (it == ks.index.end()) continue;
+      ref.slot = it->second;
+      const auto* record = reinterpret_cast<const char*>(&ks.slots[ref.slot]);  // NOLINT
+      for (size_t line = 0; line < ks.ops.record_size(); line += 64) {
+        __builtin_prefetch(record + line);  // NOLINT
+      }
+    }
+  };
+  auto prefetch_rows = [&](size_t i) {
+    for (size_t k = 0; k < nk; ++k) {
+      const EntityRef& ref = m.batch_refs[i * nk + k];
+      if (ref.slot == kNoSlot) continue;
+      KeyspaceState& ks = m.keyspaces[k];
+      ks.ops.PrefetchRows(ks.slots[ref.slot]);
+    }
+  };
+  for (size_t i = 0; i < std::min(n, kIndexAhead); ++i) prefetch_index(i);
+  for (size_t i = 0; i < std::min(n, kRecordAhead); ++i) prefetch_record(i);
+  for (size_t i = 0; i < std::min(n, kRowsAhead); ++i) prefetch_rows(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kIndexAhead < n) prefetch_index(i + kIndexAhead);
+    if (i + kRecordAhead < n) prefetch_record(i + kRecordAhead);
+    if (i + kRowsAhead < n) prefetch_rows(i + kRowsAhead);
+    Status status =
+        m.Apply(events[i], seqs[i], &m.batch_refs[i * nk], out.subspan(i * width, width), nullptr);
+    if (!status.ok() && status.code() != StatusCode::kOutOfRange) {
+      for (size_t j = i; j < n; ++j) statuses[j] = status;
+      return status;
+    }
+    statuses[i] = std::move(status);
   }
+  return Status::Ok();
 }
 
 Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_view> key,

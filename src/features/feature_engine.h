@@ -90,13 +90,16 @@ class FeatureEngine {
   // last_seq(). No heap allocation per event in steady state.
   Status Update(const Event& event, uint64_t seq, std::span<double> out, bool* skipped = nullptr);
 
-  // Optional hints for a caller that knows the coming events (a replay), in this order a
-  // few events apart: PrefetchIndex() starts loading the index slots of `event`'s entities
-  // into the CPU cache, PrefetchEntity() the entities, PrefetchState() their windows and
-  // newest rows. Values never depend on them.
-  void PrefetchIndex(const Event& event) const;
-  void PrefetchEntity(const Event& event) const;
-  void PrefetchState(const Event& event) const;
+  // Applies events[i], the log record seqs[i], for each i in order, exactly as Update()
+  // would one by one: event i's features go to out[i * width(), (i + 1) * width()) and its
+  // status (OK, or OutOfRange for a late transaction) to statuses[i]. While it applies one
+  // event it loads the entities of the next few into the CPU cache, which is much faster than
+  // Update() once the state outgrows the cache. The memory budget is checked (and the
+  // checkpoint hook called) once, before the first event. Returns an error only when the
+  // engine cannot go on (the state store failed); that event and the ones after it are not
+  // applied and carry the error.
+  Status UpdateBatch(std::span<const Event> events, std::span<const uint64_t> seqs,
+                     std::span<double> out, std::span<Status> statuses);
 
   // The current features of one entity, as they stand after the last update: every event
   // applied so far counts (as for an event at the newest time seen, including events at

@@ -20,6 +20,64 @@ int ConditionBit(Plan* plan, Condition condition) {
   return static_cast<int>(plan->conditions.size() - 1);
 }
 
+// The word of the group's slot (kind, mask, numerator, column), adding it when new.
+int SlotWord(KeyspacePlan* ks, WindowGroup* group, SumSlot::Kind kind, uint64_t mask,
+             uint64_t numerator, int column) {
+  for (const SumSlot& slot : group->slots) {
+    if (slot.kind == kind && slot.mask == mask && slot.numerator == numerator &&
+        slot.column == column) {
+      return slot.word;
+    }
+  }
+  int word = ks->words;
+  ks->words += kind == SumSlot::Kind::kSquares ? 2 : 1;
+  group->slots.push_back({kind, mask, numerator, column, word});
+  return word;
+}
+
+// Places windowed feature `f` in the group of its window and gives it the sums it reads.
+void AssignWindowSlots(KeyspacePlan* ks, FeaturePlan* f) {
+  auto found = std::find_if(ks->groups.begin(), ks->groups.end(),
+                            [&](const WindowGroup& g) { return g.window == f->window; });
+  if (found == ks->groups.end()) {
+    WindowGroup group;
+    group.window = f->window;
+    group.tail_word = ks->words;
+    ks->words += 2;
+    ks->groups.push_back(std::move(group));
+    found = ks->groups.end() - 1;
+  }
+  f->group = static_cast<int>(found - ks->groups.begin());
+  WindowGroup* group = &*found;
+  const int index = static_cast<int>(ks->features.size());
+  f->count_word = SlotWord(ks, group, SumSlot::Kind::kCount, f->mask, 0, -1);
+  switch (f->aggregation) {
+    case Aggregation::kRatio:
+      f->numerator_word =
+          SlotWord(ks, group, SumSlot::Kind::kNumerator, f->mask, f->numerator, -1);
+      break;
+    case Aggregation::kStddev:
+      f->squares_word = SlotWord(ks, group, SumSlot::Kind::kSquares, f->mask, 0, f->column);
+      [[fallthrough]];
+    case Aggregation::kSum:
+    case Aggregation::kMean:
+      f->sum_word = SlotWord(ks, group, SumSlot::Kind::kSum, f->mask, 0, f->column);
+      break;
+    case Aggregation::kMin:
+    case Aggregation::kMax:
+      f->extreme_index = ks->extremes++;
+      group->extremes.push_back(index);
+      break;
+    case Aggregation::kDistinctCount:
+      f->distinct_index = ks->distincts++;
+      group->distincts.push_back(index);
+      break;
+    default:
+      break;
+  }
+  ks->max_window = std::max(ks->max_window, f->window);
+}
+
 }  // namespace
 
 Result<Plan> BuildPlan(const FeatureSpec& spec) {
@@ -94,12 +152,7 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
     if (f.lifetime) {
       f.lifetime_index = ks.lifetimes++;
     } else {
-      f.window_index = ks.windows++;
-      if (f.aggregation == Aggregation::kMin || f.aggregation == Aggregation::kMax) {
-        f.extreme_index = ks.extremes++;
-      }
-      if (f.aggregation == Aggregation::kDistinctCount) f.distinct_index = ks.distincts++;
-      ks.max_window = std::max(ks.max_window, f.window);
+      AssignWindowSlots(&ks, &f);
     }
     ks.features.push_back(f);
   }

@@ -5,11 +5,11 @@
 //    i-th live row has the absolute position base_pos + i, which pruning never changes
 //    (it advances start and base_pos together). Rows before `start` are dead and get
 //    compacted away.
-//  - Every window accumulator W reflects exactly the live rows with ts >= acc_ts - W.window
-//    that match its mask: tail is the absolute position of the first row (matching or not)
-//    with that ts, tail_ts its ts. Everything
-//    in a window accumulator is therefore a function of the rows and acc_ts, which is how
-//    it is rebuilt after a reload or an out-of-order insert.
+//  - Every window group G reflects exactly the live rows with ts >= acc_ts - G.window: its
+//    tail is the absolute position of the first row with that ts (INT64_MAX tail ts when
+//    there is none), and each of its sums covers the rows from the tail that match the sum's
+//    mask. Everything in a group is therefore a function of the rows and acc_ts, which is
+//    how it is rebuilt after a reload or an out-of-order insert.
 //  - Lifetime accumulators hold all applied matching events (`all`) and those already
 //    pruned from the rows (`settled`), so that a query at an earlier time than the newest
 //    row is `settled` plus a scan of the rows.
@@ -81,56 +81,43 @@ struct PositionQueue {
   }
 };
 
-// The running sums of one sliding window (min and max live in Entity::extremes, distinct
-// sets in Entity::distincts, so that this stays one cache line).
-struct WindowSums {
-  int64_t count = 0;
-  int64_t numerator = 0;
-  int64_t sum = 0;
-  Int128 sum_squares = 0;
-};
-
 // distinct_count while the window holds <= distinct_exact_limit events: sorted
 // (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
 using DistinctSet = std::vector<std::pair<uint64_t, uint32_t>>;
-
-struct WindowAccumulator {
-  uint64_t tail = 0;  // absolute position of the first row inside the window
-  // The ts of the row at `tail`, INT64_MAX when tail is past the last row: lets expiry skip
-  // touching the rows when nothing leaves the window (the common case for long windows).
-  Timestamp tail_ts = std::numeric_limits<int64_t>::max();
-  WindowSums agg;
-};
 
 struct LifetimeAccumulator {
   Aggregate all;
   Aggregate settled;
 };
 
-struct Entity {
+// The header of an entity's record. A record is one block of EntityOps::record_size() bytes:
+// this header, then the keyspace's LifetimeAccumulators, then its accumulator words (per
+// window group: the tail position and the tail's ts, then the group's SumSlots), so that the
+// state an update reads is a few adjacent cache lines. Records live in the engine's pool and
+// are never copied or moved.
+struct alignas(16) Entity {
   uint64_t key = 0;
   Timestamp newest_ts = std::numeric_limits<int64_t>::min();  // of the last live row
-  std::vector<int64_t> rows;                                  // row-major, stride = plan.stride
-  size_t start = 0;       // first live row (index in rows / stride)
+  Timestamp acc_ts = std::numeric_limits<int64_t>::min();     // see the invariants
   uint64_t base_pos = 0;  // absolute position of the row at `start`
-  Timestamp acc_ts = std::numeric_limits<int64_t>::min();  // see the invariants
-  // Fixed-size per keyspace (the counts below): arrays, not vectors, to keep the entity small.
-  std::unique_ptr<WindowAccumulator[]> windows;
-  std::unique_ptr<LifetimeAccumulator[]> lifetimes;
+  std::vector<int64_t> rows;  // row-major, stride = plan.stride
+  uint32_t start = 0;         // first live row (index in rows / stride)
+  bool dirty = false;         // changed since the last checkpoint
+  bool live = false;          // slot in use
+  uint64_t touched = 0;       // update counter at the last touch (for LRU eviction)
+  uint64_t bytes = 0;         // estimated memory, as last computed
   std::unique_ptr<PositionQueue[]> extremes;  // sliding min/max, by FeaturePlan::extreme_index
   std::unique_ptr<DistinctSet[]> distincts;   // by FeaturePlan::distinct_index
-  uint16_t n_windows = 0, n_lifetimes = 0, n_extremes = 0, n_distincts = 0;
-  uint64_t touched = 0;  // update counter at the last touch (for LRU eviction)
-  uint64_t bytes = 0;    // estimated memory, as last computed
-  bool dirty = false;    // changed since the last checkpoint
-  bool live = false;     // slot in use
+
+  Entity() = default;
+  Entity(const Entity&) = delete;
+  Entity& operator=(const Entity&) = delete;
 
   size_t live_rows(int stride) const { return rows.size() / static_cast<size_t>(stride) - start; }
   const int64_t* row(size_t i, int stride) const {  // i-th live row
     return rows.data() + (start + i) * static_cast<size_t>(stride);
   }
   uint64_t end_pos(int stride) const { return base_pos + live_rows(stride); }
-  uint64_t EstimateBytes() const;
 };
 
 // Scratch buffers reused across updates so that the update path does not allocate.
@@ -141,10 +128,20 @@ struct Scratch {
 
 class EntityOps {
  public:
-  EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
-      : plan_(plan), limit_(distinct_exact_limit), precision_(hll_precision) {}
+  EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision);
 
+  // Bytes of one entity record (a multiple of alignof(Entity)).
+  size_t record_size() const { return record_size_; }
+  // Makes `entity` (a constructed record) the empty state of `key`.
   void Init(Entity* entity, uint64_t key) const;
+  // Frees what `entity` holds and marks the record unused.
+  static void Reset(Entity* entity);
+  // Memory of `entity`, record and heap blocks, with its hash-map slot.
+  uint64_t EstimateBytes(const Entity& entity) const;
+
+  // Starts loading the rows an update of `entity` reads into the CPU cache: the newest row
+  // and the first row of each window.
+  void PrefetchRows(const Entity& entity) const;
 
   // The newest live row's ts, or INT64_MIN when none.
   static Timestamp NewestTs(const Entity& entity) { return entity.newest_ts; }
@@ -174,8 +171,23 @@ class EntityOps {
   Status Deserialize(std::string_view bytes, Entity* entity) const;
 
  private:
-  void AddToWindow(Entity* entity, const FeaturePlan& f, uint64_t pos, const int64_t* row) const;
-  void ExpireWindow(Entity* entity, const FeaturePlan& f, Timestamp cutoff) const;
+  static int64_t* Words(Entity* entity) {
+    return reinterpret_cast<int64_t*>(reinterpret_cast<char*>(entity) + sizeof(Entity));  // NOLINT
+  }
+  static const int64_t* Words(const Entity& entity) {
+    return reinterpret_cast<const int64_t*>(  // NOLINT
+        reinterpret_cast<const char*>(&entity) + sizeof(Entity));
+  }
+  LifetimeAccumulator* Lifetimes(Entity* entity) const {
+    return reinterpret_cast<LifetimeAccumulator*>(  // NOLINT
+        reinterpret_cast<char*>(entity) + lifetimes_offset_);
+  }
+  const LifetimeAccumulator* Lifetimes(const Entity& entity) const {
+    return reinterpret_cast<const LifetimeAccumulator*>(  // NOLINT
+        reinterpret_cast<const char*>(&entity) + lifetimes_offset_);
+  }
+  void AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos, const int64_t* row) const;
+  void ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
   void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;
   double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
                         const int64_t* extra, Scratch* scratch) const;
@@ -184,6 +196,8 @@ class EntityOps {
   const KeyspacePlan& plan_;
   uint32_t limit_;
   int precision_;
+  size_t lifetimes_offset_ = 0;
+  size_t record_size_ = 0;
 };
 
 // HyperLogLog estimate of the number of distinct values among `hashes`.

@@ -33,6 +33,28 @@ struct Condition {
   std::string key;  // what deduplicates conditions
 };
 
+// One running integer of a window group, over the live rows inside the group's window that
+// match `mask`: their count, the count of those that also have a `numerator` bit, or the sum
+// or the sum of squares of `column` over them. Features that need the same integer share it.
+struct SumSlot {
+  enum class Kind : uint8_t { kCount, kNumerator, kSum, kSquares };
+  Kind kind = Kind::kCount;
+  uint64_t mask = 0;
+  uint64_t numerator = 0;
+  int column = -1;
+  int word = 0;  // offset in the entity's accumulator words (kSquares: two words, an Int128)
+};
+
+// The windowed features of one keyspace that share a window duration: one tail (the first
+// row inside the window) and the sums of all of them, so expiry walks the rows once.
+struct WindowGroup {
+  Timestamp window = 0;
+  int tail_word = 0;  // [tail position, tail ts] in the accumulator words
+  std::vector<SumSlot> slots;
+  std::vector<int> extremes;   // features (indices in KeyspacePlan::features) with a min/max queue
+  std::vector<int> distincts;  // features with a distinct set
+};
+
 struct FeaturePlan {
   int feature = 0;  // index in the feature vector
   Aggregation aggregation = Aggregation::kCount;
@@ -43,10 +65,15 @@ struct FeaturePlan {
   uint64_t mask = 0;        // condition bits a row must have to count
   uint64_t numerator = 0;   // ratio: the numerator's bit
   double scale = 1.0;       // numeric fields: integer -> unit
-  int window_index = -1;    // index into Entity::windows, or
-  int lifetime_index = -1;  // into Entity::lifetimes
+  int group = -1;           // windowed: index into KeyspacePlan::groups, or
+  int lifetime_index = -1;  // into the entity's lifetime accumulators
   int extreme_index = -1;   // sliding min/max: into Entity::extremes
   int distinct_index = -1;  // distinct_count: into Entity::distincts
+  // Windowed: the accumulator words of its sums (-1 when the aggregation needs none).
+  int count_word = -1;
+  int numerator_word = -1;
+  int sum_word = -1;
+  int squares_word = -1;
 };
 
 struct KeyspacePlan {
@@ -55,7 +82,8 @@ struct KeyspacePlan {
   std::vector<bool> column_is_hash;
   int stride = kRowValues;
   std::vector<FeaturePlan> features;
-  int windows = 0;           // windowed accumulators per entity
+  std::vector<WindowGroup> groups;
+  int words = 0;             // accumulator words per entity (tails and sums of the groups)
   int lifetimes = 0;         // lifetime accumulators per entity
   int extremes = 0;          // sliding min/max queues per entity
   int distincts = 0;         // distinct sets per entity
