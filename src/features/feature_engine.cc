@@ -156,7 +156,9 @@ struct FeatureEngine::Impl {
   EngineOptions options;
   std::deque<KeyspaceState> keyspaces;  // never moved: EntityOps refer into `plan`
   std::unique_ptr<rocksdb::DB> db;
-  bool store_has_entities = false;
+  // The store may hold entities that are not in memory (evicted, or beyond the budget at
+  // open); while false, an entity missing from memory is new and no read is needed.
+  bool store_has_more = false;
   CheckpointInfo restored;
   uint64_t last_seq = 0;
   Timestamp max_ts = std::numeric_limits<int64_t>::min();
@@ -219,8 +221,48 @@ struct FeatureEngine::Impl {
     counters.applied = meta.applied;
     counters.rejected_late = meta.rejected_late;
     counters.late_applied = meta.late_applied;
-    store_has_entities = true;
-    return Status::Ok();
+    return LoadEntities();
+  }
+
+  // Reads the checkpointed entities into memory in one sequential scan, up to kEvictTo of the
+  // budget (in key order: keyspace, then key hash): far cheaper than reading each back when
+  // the replay first touches it.
+  Status LoadEntities() {
+    rocksdb::ReadOptions read;
+    read.fill_cache = false;
+    read.readahead_size = size_t{4} << 20;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read));
+    const auto budget =
+        static_cast<uint64_t>(static_cast<double>(options.memory_budget_bytes) * kEvictTo);
+    for (it->Seek("e"); it->Valid(); it->Next()) {
+      rocksdb::Slice name = it->key();
+      if (name.size() == 0 || name[0] != 'e') break;
+      if (counters.state_bytes >= budget) {
+        store_has_more = true;
+        break;
+      }
+      const auto k = name.size() == 10 ? static_cast<uint8_t>(name[1]) : uint8_t{0xff};
+      if (k >= keyspaces.size()) return Status::Corruption("feature state: unreadable entity key");
+      uint64_t key = 0;
+      for (size_t i = 0; i < 8; ++i) key = (key << 8) | static_cast<uint8_t>(name[2 + i]);
+      KeyspaceState& ks = keyspaces[k];
+      const uint32_t slot = ks.slots.Add();
+      Entity& entity = ks.slots[slot];
+      Status status =
+          ks.ops.Deserialize(std::string_view(it->value().data(), it->value().size()), &entity);
+      if (!status.ok()) {
+        EntityOps::Reset(&entity);
+        ks.free.push_back(slot);
+        return status.WithContext("feature state of keyspace " + spec.keyspaces[k].name);
+      }
+      if (entity.key != key) return Status::Corruption("feature state: entity under a wrong key");
+      entity.bytes = ks.ops.EstimateBytes(entity);
+      counters.state_bytes += entity.bytes;
+      ++counters.entities_in_memory;
+      ++counters.reloads;
+      ks.index.emplace(key, slot);
+    }
+    return FromRocks(it->status(), "cannot read feature state");
   }
 
   // The slot of entity `key`, loading it from the store or creating it.
@@ -230,7 +272,7 @@ struct FeatureEngine::Impl {
     if (it != ks.index.end()) return it->second;
     std::string value;
     bool found = false;
-    if (db != nullptr && store_has_entities) {
+    if (db != nullptr && store_has_more) {
       auto status = db->Get(rocksdb::ReadOptions(), EntityKey(k, key), &value);
       if (!status.IsNotFound()) {
         PANO_RETURN_IF_ERROR(FromRocks(status, "cannot read feature state"));
@@ -286,7 +328,6 @@ struct FeatureEngine::Impl {
     // Into table files now, so that opening the state never replays a large write-ahead log.
     PANO_RETURN_IF_ERROR(
         FromRocks(db->Flush(rocksdb::FlushOptions()), "cannot flush feature state"));
-    store_has_entities = true;
     restored = {last_seq, output_offset, max_ts};
     ++counters.checkpoints;
     return Status::Ok();
@@ -320,6 +361,7 @@ struct FeatureEngine::Impl {
       EntityOps::Reset(&e);
       ks.free.push_back(c.slot);
       ++counters.evictions;
+      store_has_more = true;
     }
   }
 };
