@@ -4,6 +4,8 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -122,17 +124,59 @@ void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
   max = std::max(max, v);
 }
 
+void RowBuffer::Reserve(size_t n) {
+  if (n <= capacity()) return;
+  if (n >= kHeap) {
+    std::fprintf(stderr, "panorama: one entity's event buffer outgrew 2^31 words\n");
+    std::abort();
+  }
+  size_t grown = std::max<size_t>({n, capacity() * 2, 16});
+  auto fresh = static_cast<uint32_t>(std::min<size_t>(grown, kHeap - 1));
+  auto* data = new int64_t[fresh];
+  if (size_ > 0) std::memcpy(data, data_, size_ * sizeof(int64_t));
+  FreeHeap();
+  data_ = data;
+  capacity_ = fresh | kHeap;
+}
+
+void RowBuffer::FreeHeap() {
+  if ((capacity_ & kHeap) != 0) delete[] data_;
+  data_ = nullptr;
+  capacity_ = 0;
+}
+
+void RowBuffer::Insert(size_t at, const int64_t* words, size_t n) {
+  Reserve(size_ + n);
+  if (at < size_) std::memmove(data_ + at + n, data_ + at, (size_ - at) * sizeof(int64_t));
+  std::memcpy(data_ + at, words, n * sizeof(int64_t));
+  size_ += static_cast<uint32_t>(n);
+}
+
+void RowBuffer::EraseFront(size_t n) {
+  std::memmove(data_, data_ + n, (size_ - n) * sizeof(int64_t));
+  size_ -= static_cast<uint32_t>(n);
+}
+
+void RowBuffer::Resize(size_t n) {
+  Reserve(n);
+  size_ = static_cast<uint32_t>(n);
+}
+
 EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
     : plan_(plan), limit_(distinct_exact_limit), precision_(hll_precision) {
   auto align = [](size_t n) { return (n + alignof(Entity) - 1) / alignof(Entity) * alignof(Entity); };
-  lifetimes_offset_ = align(sizeof(Entity) + static_cast<size_t>(plan.words) * sizeof(int64_t));
+  // Inline room for about 64 bytes of rows (at least one row).
+  const auto stride = static_cast<size_t>(plan.stride);
+  inline_words_ = static_cast<uint32_t>(std::max<size_t>(1, 8 / stride) * stride);
+  words_offset_ = sizeof(Entity) + inline_words_ * sizeof(int64_t);
+  lifetimes_offset_ = align(words_offset_ + static_cast<size_t>(plan.words) * sizeof(int64_t));
   record_size_ =
       align(lifetimes_offset_ + static_cast<size_t>(plan.lifetimes) * sizeof(LifetimeAccumulator));
 }
 
 uint64_t EntityOps::EstimateBytes(const Entity& entity) const {
   uint64_t total = record_size_ + 16;  // the record and its hash-map slot
-  total += entity.rows.capacity() * sizeof(int64_t);
+  total += entity.rows.heap_words() * sizeof(int64_t);
   const auto n_extremes = static_cast<size_t>(plan_.extremes);
   const auto n_distincts = static_cast<size_t>(plan_.distincts);
   total += n_extremes * sizeof(PositionQueue) + n_distincts * sizeof(DistinctSet);
@@ -179,8 +223,7 @@ double HyperLogLogEstimate(const uint64_t* hashes, size_t count, int precision,
 
 void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->key = key;
-  entity->rows.clear();
-  entity->rows.reserve(static_cast<size_t>(plan_.stride) * 4);
+  entity->rows.Reset(InlineRows(entity), inline_words_);
   entity->start = 0;
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
@@ -202,8 +245,8 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->live = true;
 }
 
-void EntityOps::Reset(Entity* entity) {
-  entity->rows = std::vector<int64_t>();
+void EntityOps::Reset(Entity* entity) const {
+  entity->rows.Reset(InlineRows(entity), inline_words_);
   entity->extremes.reset();
   entity->distincts.reset();
   entity->start = 0;
@@ -498,7 +541,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   }
   if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
     const uint64_t pos = entity->end_pos(plan_.stride);
-    entity->rows.insert(entity->rows.end(), row, row + stride);
+    entity->rows.Append(row, stride);
     entity->newest_ts = ts;
     int64_t* words = Words(entity);
     for (const WindowGroup& g : plan_.groups) {
@@ -519,8 +562,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
       hi = mid;
     }
   }
-  auto at = entity->rows.begin() + static_cast<std::ptrdiff_t>((entity->start + lo) * stride);
-  entity->rows.insert(at, row, row + stride);
+  entity->rows.Insert((entity->start + lo) * stride, row, stride);
   entity->newest_ts = entity->row(live, plan_.stride)[kRowTs];
   RebuildWindows(entity);
 }
@@ -547,8 +589,7 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
     entity->start = 0;
     entity->newest_ts = std::numeric_limits<int64_t>::min();
   } else if (entity->start >= 16 && entity->start * 2 >= entity->rows.size() / stride) {
-    entity->rows.erase(entity->rows.begin(),
-                       entity->rows.begin() + static_cast<std::ptrdiff_t>(entity->start * stride));
+    entity->rows.EraseFront(entity->start * stride);
     entity->start = 0;
   }
 }
@@ -655,7 +696,7 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
   Init(entity, key);
   entity->dirty = false;
   entity->acc_ts = acc_ts;
-  entity->rows.resize(static_cast<size_t>(live) * stride);
+  entity->rows.Resize(static_cast<size_t>(live) * stride);
   std::memcpy(entity->rows.data(), in.data(), row_bytes);
   in.remove_prefix(row_bytes);
   uint32_t lifetimes = 0;

@@ -251,7 +251,7 @@ struct FeatureEngine::Impl {
       Status status =
           ks.ops.Deserialize(std::string_view(it->value().data(), it->value().size()), &entity);
       if (!status.ok()) {
-        EntityOps::Reset(&entity);
+        ks.ops.Reset(&entity);
         ks.free.push_back(slot);
         return status.WithContext("feature state of keyspace " + spec.keyspaces[k].name);
       }
@@ -291,7 +291,7 @@ struct FeatureEngine::Impl {
     if (found) {
       Status status = ks.ops.Deserialize(value, &entity);
       if (!status.ok()) {
-        EntityOps::Reset(&entity);
+        ks.ops.Reset(&entity);
         ks.free.push_back(slot);
         return status.WithContext("feature state of keyspace " + spec.keyspaces[k].name);
       }
@@ -358,7 +358,7 @@ struct FeatureEngine::Impl {
       counters.state_bytes -= e.bytes;
       --counters.entities_in_memory;
       ks.index.erase(e.key);
-      EntityOps::Reset(&e);
+      ks.ops.Reset(&e);
       ks.free.push_back(c.slot);
       ++counters.evictions;
       store_has_more = true;

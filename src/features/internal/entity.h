@@ -85,22 +85,63 @@ struct PositionQueue {
 // (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
 using DistinctSet = std::vector<std::pair<uint64_t, uint32_t>>;
 
+// An entity's rows: int64 words in the record's inline area while they fit, then on the
+// heap. Records never move, so pointing into one is safe. At most 2^31 - 1 words (16 GiB).
+class RowBuffer {
+ public:
+  RowBuffer() = default;
+  RowBuffer(const RowBuffer&) = delete;
+  RowBuffer& operator=(const RowBuffer&) = delete;
+  ~RowBuffer() { FreeHeap(); }
+
+  // Empty, over `capacity` words of inline storage at `storage`.
+  void Reset(int64_t* storage, uint32_t capacity) {
+    FreeHeap();
+    data_ = storage;
+    size_ = 0;
+    capacity_ = capacity;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const int64_t* data() const { return data_; }
+  int64_t* data() { return data_; }
+  size_t heap_words() const { return (capacity_ & kHeap) != 0 ? capacity_ & ~kHeap : 0; }
+  void clear() { size_ = 0; }
+  // Inserts words[0, n) before word `at`.
+  void Insert(size_t at, const int64_t* words, size_t n);
+  void Append(const int64_t* words, size_t n) { Insert(size_, words, n); }
+  void EraseFront(size_t n);
+  // Sets the size to n words; new words are unspecified.
+  void Resize(size_t n);
+
+ private:
+  static constexpr uint32_t kHeap = 1U << 31;  // in capacity_: data_ is heap memory
+  size_t capacity() const { return capacity_ & ~kHeap; }
+  void Reserve(size_t n);
+  void FreeHeap();
+
+  int64_t* data_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
+};
+
 struct LifetimeAccumulator {
   Aggregate all;
   Aggregate settled;
 };
 
 // The header of an entity's record. A record is one block of EntityOps::record_size() bytes:
-// this header, then the keyspace's LifetimeAccumulators, then its accumulator words (per
-// window group: the tail position and the tail's ts, then the group's SumSlots), so that the
-// state an update reads is a few adjacent cache lines. Records live in the engine's pool and
-// are never copied or moved.
+// this header, the inline area of its rows (room for a few), its accumulator words (per
+// window group: the tail position and the tail's ts, then the group's SumSlots), then the
+// keyspace's LifetimeAccumulators; so the state an update reads is a few adjacent cache
+// lines, and an entity with few events needs no other memory. Records live in the engine's
+// pool and are never copied or moved.
 struct alignas(16) Entity {
   uint64_t key = 0;
   Timestamp newest_ts = std::numeric_limits<int64_t>::min();  // of the last live row
   Timestamp acc_ts = std::numeric_limits<int64_t>::min();     // see the invariants
   uint64_t base_pos = 0;  // absolute position of the row at `start`
-  std::vector<int64_t> rows;  // row-major, stride = plan.stride
+  RowBuffer rows;             // row-major, stride = plan.stride
   uint32_t start = 0;         // first live row (index in rows / stride)
   bool dirty = false;         // changed since the last checkpoint
   bool live = false;          // slot in use
@@ -135,7 +176,7 @@ class EntityOps {
   // Makes `entity` (a constructed record) the empty state of `key`.
   void Init(Entity* entity, uint64_t key) const;
   // Frees what `entity` holds and marks the record unused.
-  static void Reset(Entity* entity);
+  void Reset(Entity* entity) const;
   // Memory of `entity`, record and heap blocks, with its hash-map slot.
   uint64_t EstimateBytes(const Entity& entity) const;
 
@@ -171,12 +212,15 @@ class EntityOps {
   Status Deserialize(std::string_view bytes, Entity* entity) const;
 
  private:
-  static int64_t* Words(Entity* entity) {
+  int64_t* InlineRows(Entity* entity) const {
     return reinterpret_cast<int64_t*>(reinterpret_cast<char*>(entity) + sizeof(Entity));  // NOLINT
   }
-  static const int64_t* Words(const Entity& entity) {
+  int64_t* Words(Entity* entity) const {
+    return reinterpret_cast<int64_t*>(reinterpret_cast<char*>(entity) + words_offset_);  // NOLINT
+  }
+  const int64_t* Words(const Entity& entity) const {
     return reinterpret_cast<const int64_t*>(  // NOLINT
-        reinterpret_cast<const char*>(&entity) + sizeof(Entity));
+        reinterpret_cast<const char*>(&entity) + words_offset_);
   }
   LifetimeAccumulator* Lifetimes(Entity* entity) const {
     return reinterpret_cast<LifetimeAccumulator*>(  // NOLINT
@@ -196,6 +240,8 @@ class EntityOps {
   const KeyspacePlan& plan_;
   uint32_t limit_;
   int precision_;
+  uint32_t inline_words_ = 0;
+  size_t words_offset_ = 0;
   size_t lifetimes_offset_ = 0;
   size_t record_size_ = 0;
 };
