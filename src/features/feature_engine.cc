@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <new>
 
+#include "core/huge_pages.h"
 #include "core/time.h"
 #include "features/internal/entity.h"
 #include "features/internal/event_values.h"
@@ -88,44 +90,47 @@ bool EntityKeyOf(const Event& event, const internal::KeyspacePlan& plan, uint64_
   return true;
 }
 
-// Entity records (EntityOps::record_size() bytes each) by slot, in chunks of kChunk: stable
-// addresses, and slot -> record is two array reads whose first (the chunk table) stays in
-// cache.
+// Entity records (EntityOps::record_size() bytes each) by slot, in chunks of 4096, 8192,
+// 16384, ... records: stable addresses, slot -> record is a little arithmetic and two array
+// reads whose first (the chunk table) stays in cache, and large chunks sit on huge pages.
 class EntityPool {
  public:
-  static constexpr uint32_t kChunkBits = 12;
-  static constexpr uint32_t kChunk = 1U << kChunkBits;
-  static constexpr std::align_val_t kAlign{64};
-
   explicit EntityPool(size_t record_size) : record_size_(record_size) {}
   EntityPool(const EntityPool&) = delete;
   EntityPool& operator=(const EntityPool&) = delete;
   ~EntityPool() {
     for (uint32_t slot = 0; slot < size_; ++slot) (*this)[slot].~Entity();
-    for (std::byte* chunk : chunks_) ::operator delete[](chunk, kAlign);
+    for (size_t i = 0; i < chunks_.size(); ++i) FreeLarge(chunks_[i], ChunkRecords(i) * record_size_);
   }
 
   Entity& operator[](uint32_t slot) { return *At(slot); }
   const Entity& operator[](uint32_t slot) const { return *At(slot); }
   uint32_t size() const { return size_; }
-  size_t record_size() const { return record_size_; }
   uint32_t Add() {
-    if ((size_ & (kChunk - 1)) == 0) {
-      chunks_.push_back(static_cast<std::byte*>(::operator new[](record_size_ * kChunk, kAlign)));
+    if (size_ == capacity_) {
+      const uint64_t records = ChunkRecords(chunks_.size());
+      chunks_.push_back(static_cast<std::byte*>(AllocateLarge(records * record_size_)));
+      capacity_ += records;
     }
-    new (chunks_.back() + (size_ & (kChunk - 1)) * record_size_) Entity();
+    new (At(size_)) Entity();
     return size_++;
   }
 
  private:
+  static constexpr int kFirstBits = 12;  // the first chunk holds 2^12 records
+  static uint64_t ChunkRecords(size_t chunk) { return uint64_t{1} << (kFirstBits + chunk); }
+  // Chunk i holds slots [2^12 (2^i - 1), 2^12 (2^(i+1) - 1)).
   Entity* At(uint32_t slot) const {
-    return std::launder(reinterpret_cast<Entity*>(  // NOLINT
-        chunks_[slot >> kChunkBits] + (slot & (kChunk - 1)) * record_size_));
+    const uint64_t q = (uint64_t{slot} >> kFirstBits) + 1;
+    const auto chunk = static_cast<size_t>(std::bit_width(q) - 1);
+    const uint64_t offset = slot - (ChunkRecords(chunk) - ChunkRecords(0));
+    return std::launder(reinterpret_cast<Entity*>(chunks_[chunk] + offset * record_size_));  // NOLINT
   }
 
   std::vector<std::byte*> chunks_;
   size_t record_size_;
   uint32_t size_ = 0;
+  uint64_t capacity_ = 0;
 };
 
 struct KeyspaceState {
@@ -133,7 +138,9 @@ struct KeyspaceState {
       : plan(&p), ops(p, limit, precision), slots(ops.record_size()) {}
   const internal::KeyspacePlan* plan;
   EntityOps ops;
-  absl::flat_hash_map<uint64_t, uint32_t> index;
+  absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
+                      LargeAllocator<std::pair<const uint64_t, uint32_t>>>
+      index;
   EntityPool slots;
   std::vector<uint32_t> free;
   std::vector<internal::Reading> aggs;  // one per feature of the keyspace
