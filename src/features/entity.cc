@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <type_traits>
 
 namespace panorama::features::internal {
@@ -169,7 +170,11 @@ EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, in
   const auto stride = static_cast<size_t>(plan.stride);
   inline_words_ = static_cast<uint32_t>(std::max<size_t>(1, 8 / stride) * stride);
   words_offset_ = sizeof(Entity) + inline_words_ * sizeof(int64_t);
-  lifetimes_offset_ = align(words_offset_ + static_cast<size_t>(plan.words) * sizeof(int64_t));
+  extremes_offset_ = align(words_offset_ + static_cast<size_t>(plan.words) * sizeof(int64_t));
+  distincts_offset_ =
+      align(extremes_offset_ + static_cast<size_t>(plan.extremes) * sizeof(PositionQueue));
+  lifetimes_offset_ =
+      align(distincts_offset_ + static_cast<size_t>(plan.distincts) * sizeof(DistinctSet));
   record_size_ =
       align(lifetimes_offset_ + static_cast<size_t>(plan.lifetimes) * sizeof(LifetimeAccumulator));
 }
@@ -179,12 +184,13 @@ uint64_t EntityOps::EstimateBytes(const Entity& entity) const {
   total += entity.rows.heap_words() * sizeof(int64_t);
   const auto n_extremes = static_cast<size_t>(plan_.extremes);
   const auto n_distincts = static_cast<size_t>(plan_.distincts);
-  total += n_extremes * sizeof(PositionQueue) + n_distincts * sizeof(DistinctSet);
+  const PositionQueue* extremes = Extremes(entity);
   for (size_t i = 0; i < n_extremes; ++i) {
-    total += entity.extremes[i].items.capacity() * sizeof(uint64_t);
+    total += extremes[i].items.capacity() * sizeof(PositionQueue::Item);
   }
+  const DistinctSet* distincts = Distincts(entity);
   for (size_t i = 0; i < n_distincts; ++i) {
-    total += entity.distincts[i].capacity() * sizeof(entity.distincts[i][0]);
+    total += distincts[i].capacity() * sizeof(distincts[i][0]);
   }
   return total;
 }
@@ -221,6 +227,19 @@ double HyperLogLogEstimate(const uint64_t* hashes, size_t count, int precision,
   return estimate;
 }
 
+Entity* EntityOps::Construct(void* record) const {
+  auto* entity = new (record) Entity();
+  for (int i = 0; i < plan_.extremes; ++i) new (Extremes(entity) + i) PositionQueue();
+  for (int i = 0; i < plan_.distincts; ++i) new (Distincts(entity) + i) DistinctSet();
+  return entity;
+}
+
+void EntityOps::Destroy(Entity* entity) const {
+  for (int i = 0; i < plan_.extremes; ++i) Extremes(entity)[i].~PositionQueue();
+  for (int i = 0; i < plan_.distincts; ++i) Distincts(entity)[i].~DistinctSet();
+  entity->~Entity();
+}
+
 void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->key = key;
   entity->rows.Reset(InlineRows(entity), inline_words_);
@@ -235,20 +254,20 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
   }
   LifetimeAccumulator* lifetimes = Lifetimes(entity);
   for (int i = 0; i < plan_.lifetimes; ++i) lifetimes[i] = LifetimeAccumulator{};
-  entity->extremes = plan_.extremes > 0
-                         ? std::make_unique<PositionQueue[]>(static_cast<size_t>(plan_.extremes))
-                         : nullptr;
-  entity->distincts = plan_.distincts > 0
-                          ? std::make_unique<DistinctSet[]>(static_cast<size_t>(plan_.distincts))
-                          : nullptr;
+  PositionQueue* extremes = Extremes(entity);
+  for (int i = 0; i < plan_.extremes; ++i) extremes[i].clear();
+  DistinctSet* distincts = Distincts(entity);
+  for (int i = 0; i < plan_.distincts; ++i) distincts[i].clear();
   entity->dirty = true;
   entity->live = true;
 }
 
 void EntityOps::Reset(Entity* entity) const {
   entity->rows.Reset(InlineRows(entity), inline_words_);
-  entity->extremes.reset();
-  entity->distincts.reset();
+  PositionQueue* extremes = Extremes(entity);
+  for (int i = 0; i < plan_.extremes; ++i) extremes[i] = PositionQueue{};
+  DistinctSet* distincts = Distincts(entity);
+  for (int i = 0; i < plan_.distincts; ++i) distincts[i] = DistinctSet{};
   entity->start = 0;
   entity->dirty = false;
   entity->live = false;
@@ -263,10 +282,22 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
     const auto tail = static_cast<uint64_t>(words[g.tail_word]) - entity.base_pos;
     if (tail < live) __builtin_prefetch(entity.row(tail, plan_.stride));
   }
-}
-
-int64_t EntityOps::ColumnValue(const Entity& entity, uint64_t pos, int column) const {
-  return entity.row(pos - entity.base_pos, plan_.stride)[column];
+  const PositionQueue* extremes = Extremes(entity);
+  for (int i = 0; i < plan_.extremes; ++i) {
+    const PositionQueue& q = extremes[i];
+    if (q.empty()) continue;
+    __builtin_prefetch(&q.front());
+    __builtin_prefetch(&q.back());
+  }
+  // A distinct set is binary-searched: its first lines and its middle.
+  const DistinctSet* distincts = Distincts(entity);
+  for (int i = 0; i < plan_.distincts; ++i) {
+    const DistinctSet& d = distincts[i];
+    if (d.empty()) continue;
+    __builtin_prefetch(d.data());
+    __builtin_prefetch(d.data() + d.size() / 2);
+    __builtin_prefetch(d.data() + d.size() - 1);
+  }
 }
 
 void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos,
@@ -297,18 +328,18 @@ void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos,
     if (!Matches(row, f.mask)) continue;
     int64_t v = row[f.column];
     bool is_min = f.aggregation == Aggregation::kMin;
-    PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
+    PositionQueue& extreme = Extremes(entity)[static_cast<size_t>(f.extreme_index)];
     while (!extreme.empty()) {
-      int64_t back = ColumnValue(*entity, extreme.back(), f.column);
+      int64_t back = extreme.back().value;
       if (is_min ? back < v : back > v) break;
       extreme.pop_back();
     }
-    extreme.push_back(pos);
+    extreme.push_back({pos, v});
   }
   for (int index : g.distincts) {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
     if (!Matches(row, f.mask)) continue;
-    DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
+    DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
     if (static_cast<uint64_t>(words[f.count_word]) > limit_) {
       distinct.clear();
       continue;
@@ -337,7 +368,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
     for (int index : g.distincts) {
       const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
       if (!Matches(row, f.mask) || static_cast<uint64_t>(words[f.count_word]) > limit_) continue;
-      DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
+      DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
       auto hash = static_cast<uint64_t>(row[f.column]);
       auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
       if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
@@ -367,8 +398,8 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
                                       : std::numeric_limits<int64_t>::max();
   for (int index : g.extremes) {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
-    PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
-    while (!extreme.empty() && extreme.front() < tail) extreme.pop_front();
+    PositionQueue& extreme = Extremes(entity)[static_cast<size_t>(f.extreme_index)];
+    while (!extreme.empty() && extreme.front().pos < tail) extreme.pop_front();
   }
   // A set emptied while its window was above the limit is rebuilt once it is exact again
   // (an exact set is never empty while its window holds a matching event).
@@ -376,7 +407,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
     const int64_t count = words[f.count_word];
     if (count > 0 && static_cast<uint64_t>(count) <= limit_ &&
-        entity->distincts[static_cast<size_t>(f.distinct_index)].empty()) {
+        Distincts(entity)[static_cast<size_t>(f.distinct_index)].empty()) {
       RebuildDistinct(entity, f);
     }
   }
@@ -384,7 +415,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
 
 void EntityOps::RebuildDistinct(Entity* entity, const FeaturePlan& f) const {
   const int64_t* words = Words(entity);
-  DistinctSet& distinct = entity->distincts[static_cast<size_t>(f.distinct_index)];
+  DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
   distinct.clear();
   if (static_cast<uint64_t>(words[f.count_word]) > limit_) return;
   const uint64_t end = entity->end_pos(plan_.stride);
@@ -446,9 +477,9 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
     if (f.sum_word >= 0) a.sum = words[f.sum_word];
     if (f.squares_word >= 0) a.sum_squares = static_cast<Int128>(LoadInt128(&words[f.squares_word]));
     if (f.extreme_index >= 0) {
-      const PositionQueue& extreme = entity->extremes[static_cast<size_t>(f.extreme_index)];
+      const PositionQueue& extreme = Extremes(entity)[static_cast<size_t>(f.extreme_index)];
       if (!extreme.empty()) {
-        int64_t v = ColumnValue(*entity, extreme.front(), f.column);
+        int64_t v = extreme.front().value;
         a.min = v;
         a.max = v;
       }
@@ -458,7 +489,7 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
     if (f.aggregation == Aggregation::kDistinctCount) {
       a.distinct =
           static_cast<uint64_t>(a.count) <= limit_
-              ? static_cast<double>(entity->distincts[static_cast<size_t>(f.distinct_index)].size())
+              ? static_cast<double>(Distincts(entity)[static_cast<size_t>(f.distinct_index)].size())
               : DistinctOfRows(*entity, f, a.from, a.to, nullptr, scratch);
     } else if (f.aggregation == Aggregation::kLast && a.count > 0) {
       for (size_t r = live; r-- > a.from;) {
@@ -603,12 +634,11 @@ void EntityOps::RebuildWindows(Entity* entity) const {
       if (slot.kind == SumSlot::Kind::kSquares) words[slot.word + 1] = 0;
     }
     for (int index : g.extremes) {
-      entity->extremes[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].extreme_index)]
+      Extremes(entity)[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].extreme_index)]
           .clear();
     }
     for (int index : g.distincts) {
-      entity
-          ->distincts[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].distinct_index)]
+      Distincts(entity)[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].distinct_index)]
           .clear();
     }
     Timestamp cutoff = SaturatingSub(entity->acc_ts, g.window);

@@ -95,11 +95,11 @@ bool EntityKeyOf(const Event& event, const internal::KeyspacePlan& plan, uint64_
 // reads whose first (the chunk table) stays in cache, and large chunks sit on huge pages.
 class EntityPool {
  public:
-  explicit EntityPool(size_t record_size) : record_size_(record_size) {}
+  explicit EntityPool(const EntityOps& ops) : ops_(ops), record_size_(ops.record_size()) {}
   EntityPool(const EntityPool&) = delete;
   EntityPool& operator=(const EntityPool&) = delete;
   ~EntityPool() {
-    for (uint32_t slot = 0; slot < size_; ++slot) (*this)[slot].~Entity();
+    for (uint32_t slot = 0; slot < size_; ++slot) ops_.Destroy(At(slot));
     for (size_t i = 0; i < chunks_.size(); ++i) FreeLarge(chunks_[i], ChunkRecords(i) * record_size_);
   }
 
@@ -112,7 +112,7 @@ class EntityPool {
       chunks_.push_back(static_cast<std::byte*>(AllocateLarge(records * record_size_)));
       capacity_ += records;
     }
-    new (At(size_)) Entity();
+    ops_.Construct(At(size_));
     return size_++;
   }
 
@@ -127,6 +127,7 @@ class EntityPool {
     return std::launder(reinterpret_cast<Entity*>(chunks_[chunk] + offset * record_size_));  // NOLINT
   }
 
+  const EntityOps& ops_;
   std::vector<std::byte*> chunks_;
   size_t record_size_;
   uint32_t size_ = 0;
@@ -135,7 +136,7 @@ class EntityPool {
 
 struct KeyspaceState {
   KeyspaceState(const internal::KeyspacePlan& p, uint32_t limit, int precision)
-      : plan(&p), ops(p, limit, precision), slots(ops.record_size()) {}
+      : plan(&p), ops(p, limit, precision), slots(ops) {}
   const internal::KeyspacePlan* plan;
   EntityOps ops;
   absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,

@@ -57,14 +57,20 @@ struct Reading : Aggregate {
   size_t to = 0;
 };
 
-// A queue of absolute row positions (the monotonic deque of a sliding min or max).
+// The monotonic deque of a sliding min or max: (absolute row position, value) of the rows
+// that can still become the extreme, oldest first. Values are kept beside the positions so
+// that neither reading the extreme nor pushing a row touches the rows.
 struct PositionQueue {
-  std::vector<uint64_t> items;
+  struct Item {
+    uint64_t pos;
+    int64_t value;
+  };
+  std::vector<Item> items;
   size_t head = 0;
   bool empty() const { return head == items.size(); }
-  uint64_t front() const { return items[head]; }
-  uint64_t back() const { return items.back(); }
-  void push_back(uint64_t p) { items.push_back(p); }
+  const Item& front() const { return items[head]; }
+  const Item& back() const { return items.back(); }
+  void push_back(Item item) { items.push_back(item); }
   void pop_back() { items.pop_back(); }
   void pop_front() {
     if (++head == items.size()) {
@@ -132,10 +138,11 @@ struct LifetimeAccumulator {
 
 // The header of an entity's record. A record is one block of EntityOps::record_size() bytes:
 // this header, the inline area of its rows (room for a few), its accumulator words (per
-// window group: the tail position and the tail's ts, then the group's SumSlots), then the
-// keyspace's LifetimeAccumulators; so the state an update reads is a few adjacent cache
-// lines, and an entity with few events needs no other memory. Records live in the engine's
-// pool and are never copied or moved.
+// window group: the tail position and the tail's ts, then the group's SumSlots), its sliding
+// min/max queues (by FeaturePlan::extreme_index), its distinct sets (by distinct_index), then
+// its LifetimeAccumulators; so the state an update reads is a few adjacent cache lines, and
+// an entity with few events needs no other memory. Records live in the engine's pool, are
+// built by EntityOps::Construct and never copied or moved.
 struct alignas(16) Entity {
   uint64_t key = 0;
   Timestamp newest_ts = std::numeric_limits<int64_t>::min();  // of the last live row
@@ -147,8 +154,6 @@ struct alignas(16) Entity {
   bool live = false;          // slot in use
   uint64_t touched = 0;       // update counter at the last touch (for LRU eviction)
   uint64_t bytes = 0;         // estimated memory, as last computed
-  std::unique_ptr<PositionQueue[]> extremes;  // sliding min/max, by FeaturePlan::extreme_index
-  std::unique_ptr<DistinctSet[]> distincts;   // by FeaturePlan::distinct_index
 
   Entity() = default;
   Entity(const Entity&) = delete;
@@ -173,6 +178,9 @@ class EntityOps {
 
   // Bytes of one entity record (a multiple of alignof(Entity)).
   size_t record_size() const { return record_size_; }
+  // Builds an unused record in `record_size()` bytes at `record`; Destroy() undoes it.
+  Entity* Construct(void* record) const;
+  void Destroy(Entity* entity) const;
   // Makes `entity` (a constructed record) the empty state of `key`.
   void Init(Entity* entity, uint64_t key) const;
   // Frees what `entity` holds and marks the record unused.
@@ -180,8 +188,9 @@ class EntityOps {
   // Memory of `entity`, record and heap blocks, with its hash-map slot.
   uint64_t EstimateBytes(const Entity& entity) const;
 
-  // Starts loading the rows an update of `entity` reads into the CPU cache: the newest row
-  // and the first row of each window.
+  // Starts loading what an update of `entity` reads beyond its record into the CPU cache:
+  // the newest row, the first row of each window, the ends of its min/max queues and its
+  // distinct sets.
   void PrefetchRows(const Entity& entity) const;
 
   // The newest live row's ts, or INT64_MIN when none.
@@ -222,6 +231,22 @@ class EntityOps {
     return reinterpret_cast<const int64_t*>(  // NOLINT
         reinterpret_cast<const char*>(&entity) + words_offset_);
   }
+  PositionQueue* Extremes(Entity* entity) const {
+    return reinterpret_cast<PositionQueue*>(  // NOLINT
+        reinterpret_cast<char*>(entity) + extremes_offset_);
+  }
+  const PositionQueue* Extremes(const Entity& entity) const {
+    return reinterpret_cast<const PositionQueue*>(  // NOLINT
+        reinterpret_cast<const char*>(&entity) + extremes_offset_);
+  }
+  DistinctSet* Distincts(Entity* entity) const {
+    return reinterpret_cast<DistinctSet*>(  // NOLINT
+        reinterpret_cast<char*>(entity) + distincts_offset_);
+  }
+  const DistinctSet* Distincts(const Entity& entity) const {
+    return reinterpret_cast<const DistinctSet*>(  // NOLINT
+        reinterpret_cast<const char*>(&entity) + distincts_offset_);
+  }
   LifetimeAccumulator* Lifetimes(Entity* entity) const {
     return reinterpret_cast<LifetimeAccumulator*>(  // NOLINT
         reinterpret_cast<char*>(entity) + lifetimes_offset_);
@@ -235,13 +260,14 @@ class EntityOps {
   void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;
   double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
                         const int64_t* extra, Scratch* scratch) const;
-  int64_t ColumnValue(const Entity& entity, uint64_t pos, int column) const;
 
   const KeyspacePlan& plan_;
   uint32_t limit_;
   int precision_;
   uint32_t inline_words_ = 0;
   size_t words_offset_ = 0;
+  size_t extremes_offset_ = 0;
+  size_t distincts_offset_ = 0;
   size_t lifetimes_offset_ = 0;
   size_t record_size_ = 0;
 };
