@@ -8,12 +8,14 @@
 namespace panorama {
 namespace {
 
+constexpr std::align_val_t kSmallAlign{64};  // a cache line
+
 size_t RoundUp(size_t bytes) { return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes; }
 
 }  // namespace
 
 void* AllocateLarge(size_t bytes) {
-  if (bytes < kHugePageBytes) return ::operator new(bytes);
+  if (bytes < kHugePageBytes) return ::operator new(bytes, kSmallAlign);
   const size_t rounded = RoundUp(bytes);
   void* block = std::aligned_alloc(kHugePageBytes, rounded);
   if (block == nullptr) throw std::bad_alloc();
@@ -24,7 +26,7 @@ void* AllocateLarge(size_t bytes) {
 
 void FreeLarge(void* block, size_t bytes) noexcept {
   if (bytes < kHugePageBytes) {
-    ::operator delete(block);
+    ::operator delete(block, kSmallAlign);
   } else {
     std::free(block);  // NOLINT(cppcoreguidelines-no-malloc)
   }

@@ -165,18 +165,23 @@ void RowBuffer::Resize(size_t n) {
 
 EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
     : plan_(plan), limit_(distinct_exact_limit), precision_(hll_precision) {
-  auto align = [](size_t n) { return (n + alignof(Entity) - 1) / alignof(Entity) * alignof(Entity); };
-  // Inline room for about 64 bytes of rows (at least one row).
-  const auto stride = static_cast<size_t>(plan.stride);
-  inline_words_ = static_cast<uint32_t>(std::max<size_t>(1, 8 / stride) * stride);
+  auto align = [](size_t n, size_t to) { return (n + to - 1) / to * to; };
+  const size_t row_bytes = static_cast<size_t>(plan.stride) * sizeof(int64_t);
+  const size_t words = static_cast<size_t>(plan.words) * sizeof(int64_t);
+  const size_t extremes = static_cast<size_t>(plan.extremes) * sizeof(PositionQueue);
+  const size_t distincts = static_cast<size_t>(plan.distincts) * sizeof(DistinctSet);
+  const size_t lifetimes = static_cast<size_t>(plan.lifetimes) * sizeof(LifetimeAccumulator);
+  // Room for 16-byte alignment of the lifetimes; records end on a cache line, and inline rows
+  // fill what is left of the last one (at least one row).
+  const size_t fixed = sizeof(Entity) + words + extremes + distincts + 16 + lifetimes;
+  const size_t lines = align(fixed + row_bytes, alignof(Entity));
+  inline_words_ = static_cast<uint32_t>(std::max<size_t>(1, (lines - fixed) / row_bytes) *
+                                        static_cast<size_t>(plan.stride));
   words_offset_ = sizeof(Entity) + inline_words_ * sizeof(int64_t);
-  extremes_offset_ = align(words_offset_ + static_cast<size_t>(plan.words) * sizeof(int64_t));
-  distincts_offset_ =
-      align(extremes_offset_ + static_cast<size_t>(plan.extremes) * sizeof(PositionQueue));
-  lifetimes_offset_ =
-      align(distincts_offset_ + static_cast<size_t>(plan.distincts) * sizeof(DistinctSet));
-  record_size_ =
-      align(lifetimes_offset_ + static_cast<size_t>(plan.lifetimes) * sizeof(LifetimeAccumulator));
+  extremes_offset_ = words_offset_ + words;
+  distincts_offset_ = extremes_offset_ + extremes;
+  lifetimes_offset_ = align(distincts_offset_ + distincts, alignof(LifetimeAccumulator));
+  record_size_ = align(lifetimes_offset_ + lifetimes, alignof(Entity));
 }
 
 uint64_t EntityOps::EstimateBytes(const Entity& entity) const {
@@ -246,7 +251,6 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->start = 0;
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
-  entity->newest_ts = std::numeric_limits<int64_t>::min();
   int64_t* words = Words(entity);
   std::fill(words, words + plan_.words, 0);
   for (const WindowGroup& g : plan_.groups) {
@@ -276,6 +280,7 @@ void EntityOps::Reset(Entity* entity) const {
 void EntityOps::PrefetchRows(const Entity& entity) const {
   const size_t live = entity.live_rows(plan_.stride);
   if (live == 0) return;
+  __builtin_prefetch(entity.row(live - 1, plan_.stride));
   __builtin_prefetch(entity.row(live - 1, plan_.stride) + plan_.stride);
   const int64_t* words = Words(entity);
   for (const WindowGroup& g : plan_.groups) {
@@ -573,7 +578,6 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
     const uint64_t pos = entity->end_pos(plan_.stride);
     entity->rows.Append(row, stride);
-    entity->newest_ts = ts;
     int64_t* words = Words(entity);
     for (const WindowGroup& g : plan_.groups) {
       if (static_cast<uint64_t>(words[g.tail_word]) == pos) words[g.tail_word + 1] = ts;
@@ -594,7 +598,6 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
     }
   }
   entity->rows.Insert((entity->start + lo) * stride, row, stride);
-  entity->newest_ts = entity->row(live, plan_.stride)[kRowTs];
   RebuildWindows(entity);
 }
 
@@ -618,7 +621,6 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
   if (entity->start == entity->rows.size() / stride) {
     entity->rows.clear();
     entity->start = 0;
-    entity->newest_ts = std::numeric_limits<int64_t>::min();
   } else if (entity->start >= 16 && entity->start * 2 >= entity->rows.size() / stride) {
     entity->rows.EraseFront(entity->start * stride);
     entity->start = 0;
@@ -745,8 +747,6 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
       return Status::Corruption("entity state: rows out of order");
     }
   }
-  entity->newest_ts =
-      live == 0 ? std::numeric_limits<int64_t>::min() : entity->row(live - 1, plan_.stride)[kRowTs];
   RebuildWindows(entity);
   return Status::Ok();
 }

@@ -148,6 +148,13 @@ struct KeyspaceState {
   std::vector<int64_t> row;
 };
 
+// Records `bytes` as the entity's size (in 16-byte units, saturating) and returns the size
+// recorded, which is what the engine's total counts.
+uint64_t SetSize(Entity* entity, uint64_t bytes) {
+  entity->size16 = static_cast<uint32_t>(std::min<uint64_t>((bytes + 15) / 16, UINT32_MAX));
+  return uint64_t{entity->size16} * 16;
+}
+
 // An event's entity in one keyspace, as found ahead of its update.
 constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
 struct EntityRef {
@@ -264,8 +271,7 @@ struct FeatureEngine::Impl {
         return status.WithContext("feature state of keyspace " + spec.keyspaces[k].name);
       }
       if (entity.key != key) return Status::Corruption("feature state: entity under a wrong key");
-      entity.bytes = ks.ops.EstimateBytes(entity);
-      counters.state_bytes += entity.bytes;
+      counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
       ++counters.entities_in_memory;
       ++counters.reloads;
       ks.index.emplace(key, slot);
@@ -308,8 +314,7 @@ struct FeatureEngine::Impl {
       ks.ops.Init(&entity, key);
       dirty.emplace_back(k, slot);
     }
-    entity.bytes = ks.ops.EstimateBytes(entity);
-    counters.state_bytes += entity.bytes;
+    counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
     ++counters.entities_in_memory;
     ks.index.emplace(key, slot);
     return slot;
@@ -363,7 +368,7 @@ struct FeatureEngine::Impl {
       if (counters.state_bytes <= target) break;
       KeyspaceState& ks = keyspaces[c.keyspace];
       Entity& e = ks.slots[c.slot];
-      counters.state_bytes -= e.bytes;
+      counters.state_bytes -= uint64_t{e.size16} * 16;
       --counters.entities_in_memory;
       ks.index.erase(e.key);
       ks.ops.Reset(&e);
@@ -503,7 +508,7 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const Entity
       row[internal::kRowValues + static_cast<int>(c)] = value;
     }
 
-    if (t > EntityOps::NewestTs(entity) && t >= entity.acc_ts) {
+    if (t > ks.ops.NewestTs(entity) && t >= entity.acc_ts) {
       ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
     } else {
       ks.ops.ScanRead(entity, t, &scratch, ks.aggs.data());
@@ -524,9 +529,8 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const Entity
       dirty.emplace_back(k, slot);
     }
     entity.touched = touch;
-    uint64_t bytes = ks.ops.EstimateBytes(entity);
-    counters.state_bytes += bytes - entity.bytes;
-    entity.bytes = bytes;
+    counters.state_bytes -= uint64_t{entity.size16} * 16;
+    counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
   }
 
   for (int index : plan.derived) {

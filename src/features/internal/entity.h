@@ -143,17 +143,16 @@ struct LifetimeAccumulator {
 // its LifetimeAccumulators; so the state an update reads is a few adjacent cache lines, and
 // an entity with few events needs no other memory. Records live in the engine's pool, are
 // built by EntityOps::Construct and never copied or moved.
-struct alignas(16) Entity {
+struct alignas(64) Entity {
   uint64_t key = 0;
-  Timestamp newest_ts = std::numeric_limits<int64_t>::min();  // of the last live row
-  Timestamp acc_ts = std::numeric_limits<int64_t>::min();     // see the invariants
+  Timestamp acc_ts = std::numeric_limits<int64_t>::min();  // see the invariants
   uint64_t base_pos = 0;  // absolute position of the row at `start`
-  RowBuffer rows;             // row-major, stride = plan.stride
-  uint32_t start = 0;         // first live row (index in rows / stride)
-  bool dirty = false;         // changed since the last checkpoint
-  bool live = false;          // slot in use
-  uint64_t touched = 0;       // update counter at the last touch (for LRU eviction)
-  uint64_t bytes = 0;         // estimated memory, as last computed
+  RowBuffer rows;         // row-major, stride = plan.stride
+  uint64_t touched = 0;   // update counter at the last touch (for LRU eviction)
+  uint32_t start = 0;     // first live row (index in rows / stride)
+  uint32_t size16 = 0;    // estimated memory in 16-byte units, as last computed
+  bool dirty = false;     // changed since the last checkpoint
+  bool live = false;      // slot in use
 
   Entity() = default;
   Entity(const Entity&) = delete;
@@ -165,6 +164,7 @@ struct alignas(16) Entity {
   }
   uint64_t end_pos(int stride) const { return base_pos + live_rows(stride); }
 };
+static_assert(sizeof(Entity) == 64, "an entity's header is one cache line");
 
 // Scratch buffers reused across updates so that the update path does not allocate.
 struct Scratch {
@@ -176,7 +176,7 @@ class EntityOps {
  public:
   EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision);
 
-  // Bytes of one entity record (a multiple of alignof(Entity)).
+  // Bytes of one entity record (a multiple of alignof(Entity), a cache line).
   size_t record_size() const { return record_size_; }
   // Builds an unused record in `record_size()` bytes at `record`; Destroy() undoes it.
   Entity* Construct(void* record) const;
@@ -194,7 +194,10 @@ class EntityOps {
   void PrefetchRows(const Entity& entity) const;
 
   // The newest live row's ts, or INT64_MIN when none.
-  static Timestamp NewestTs(const Entity& entity) { return entity.newest_ts; }
+  Timestamp NewestTs(const Entity& entity) const {
+    const size_t live = entity.live_rows(plan_.stride);
+    return live == 0 ? std::numeric_limits<int64_t>::min() : entity.row(live - 1, plan_.stride)[kRowTs];
+  }
 
   // Fast path (t greater than every row's ts): expires the windows to t and reads each
   // feature's aggregate over [t - W, t) into aggs[feature index in plan].
