@@ -185,7 +185,7 @@ EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, in
 }
 
 uint64_t EntityOps::EstimateBytes(const Entity& entity) const {
-  uint64_t total = record_size_ + 16;  // the record and its hash-map slot
+  uint64_t total = record_size_;
   total += entity.rows.heap_words() * sizeof(int64_t);
   const auto n_extremes = static_cast<size_t>(plan_.extremes);
   const auto n_distincts = static_cast<size_t>(plan_.distincts);

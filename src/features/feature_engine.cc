@@ -1,6 +1,5 @@
 #include "features/feature_engine.h"
 
-#include <absl/container/flat_hash_map.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -20,6 +19,7 @@
 #include "core/huge_pages.h"
 #include "core/time.h"
 #include "features/internal/entity.h"
+#include "features/internal/entity_index.h"
 #include "features/internal/event_values.h"
 #include "features/internal/plan.h"
 
@@ -139,9 +139,7 @@ struct KeyspaceState {
       : plan(&p), ops(p, limit, precision), slots(ops) {}
   const internal::KeyspacePlan* plan;
   EntityOps ops;
-  absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
-                      LargeAllocator<std::pair<const uint64_t, uint32_t>>>
-      index;
+  internal::EntityIndex index;
   EntityPool slots;
   std::vector<uint32_t> free;
   std::vector<internal::Reading> aggs;  // one per feature of the keyspace
@@ -186,6 +184,12 @@ struct FeatureEngine::Impl {
   std::vector<EntityRef> batch_refs;  // per event of a batch and keyspace
 
   Status CheckMemory();
+  // Indexes `key` at `slot`, counting the index's growth as state memory.
+  void AddToIndex(KeyspaceState* ks, uint64_t key, uint32_t slot) {
+    const size_t before = ks->index.memory();
+    ks->index.Insert(key, slot);
+    counters.state_bytes += ks->index.memory() - before;
+  }
   uint64_t ConditionBits(const Event& event) const;
   void Keys(const Event& event, EntityRef* out) const;
   Status Apply(const Event& event, uint64_t seq, const EntityRef* entities, std::span<double> out,
@@ -274,7 +278,7 @@ struct FeatureEngine::Impl {
       counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
       ++counters.entities_in_memory;
       ++counters.reloads;
-      ks.index.emplace(key, slot);
+      AddToIndex(&ks, key, slot);
     }
     return FromRocks(it->status(), "cannot read feature state");
   }
@@ -282,8 +286,7 @@ struct FeatureEngine::Impl {
   // The slot of entity `key`, loading it from the store or creating it.
   Result<uint32_t> Touch(uint32_t k, uint64_t key, bool create) {
     KeyspaceState& ks = keyspaces[k];
-    auto it = ks.index.find(key);
-    if (it != ks.index.end()) return it->second;
+    if (uint32_t found = ks.index.Find(key); found != internal::EntityIndex::kNone) return found;
     std::string value;
     bool found = false;
     if (db != nullptr && store_has_more) {
@@ -316,7 +319,7 @@ struct FeatureEngine::Impl {
     }
     counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
     ++counters.entities_in_memory;
-    ks.index.emplace(key, slot);
+    AddToIndex(&ks, key, slot);
     return slot;
   }
 
@@ -370,7 +373,7 @@ struct FeatureEngine::Impl {
       Entity& e = ks.slots[c.slot];
       counters.state_bytes -= uint64_t{e.size16} * 16;
       --counters.entities_in_memory;
-      ks.index.erase(e.key);
+      ks.index.Erase(e.key);
       ks.ops.Reset(&e);
       ks.free.push_back(c.slot);
       ++counters.evictions;
@@ -578,7 +581,7 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
   auto prefetch_index = [&](size_t i) {
     for (size_t k = 0; k < nk; ++k) {
       const EntityRef& ref = m.batch_refs[i * nk + k];
-      if (ref.has_key) m.keyspaces[k].index.prefetch(ref.key);
+      if (ref.has_key) m.keyspaces[k].index.Prefetch(ref.key);
     }
   };
   auto prefetch_record = [&](size_t i) {
@@ -586,9 +589,9 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
       EntityRef& ref = m.batch_refs[i * nk + k];
       if (!ref.has_key) continue;
       KeyspaceState& ks = m.keyspaces[k];
-      auto it = ks.index.find(ref.key);
-      if (it == ks.index.end()) continue;
-      ref.slot = it->second;
+      const uint32_t slot = ks.index.Find(ref.key);
+      if (slot == internal::EntityIndex::kNone) continue;
+      ref.slot = slot;
       const auto* record = reinterpret_cast<const char*>(&ks.slots[ref.slot]);  // NOLINT
       for (size_t line = 0; line < ks.ops.record_size(); line += 64) {
         __builtin_prefetch(record + line);  // NOLINT

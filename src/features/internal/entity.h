@@ -185,7 +185,7 @@ class EntityOps {
   void Init(Entity* entity, uint64_t key) const;
   // Frees what `entity` holds and marks the record unused.
   void Reset(Entity* entity) const;
-  // Memory of `entity`, record and heap blocks, with its hash-map slot.
+  // Memory of `entity`: its record and heap blocks.
   uint64_t EstimateBytes(const Entity& entity) const;
 
   // Starts loading what an update of `entity` reads beyond its record into the CPU cache:
