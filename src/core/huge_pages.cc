@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::align_val_t kSmallAlign{64};  // a cache line
 
-size_t RoundUp(size_t bytes) { return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes; }
+size_t RoundUp(size_t bytes) {
+  return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+}
 
 }  // namespace
 

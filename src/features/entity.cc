@@ -136,14 +136,16 @@ void RowBuffer::Reserve(size_t n) {
   auto* data = new int64_t[fresh];
   if (size_ > 0) std::memcpy(data, data_, size_ * sizeof(int64_t));
   FreeHeap();
-  data_ = data;
+  // The analyzer cannot tell inline storage (inside the record) from the heap block freed.
+  data_ = data;  // NOLINT(clang-analyzer-cplusplus.NewDelete)
   capacity_ = fresh | kHeap;
 }
 
 void RowBuffer::FreeHeap() {
-  if ((capacity_ & kHeap) != 0) delete[] data_;
+  int64_t* heap = (capacity_ & kHeap) != 0 ? data_ : nullptr;
   data_ = nullptr;
   capacity_ = 0;
+  delete[] heap;
 }
 
 void RowBuffer::Insert(size_t at, const int64_t* words, size_t n) {
@@ -480,7 +482,8 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
     a.count = words[f.count_word];
     if (f.numerator_word >= 0) a.numerator = words[f.numerator_word];
     if (f.sum_word >= 0) a.sum = words[f.sum_word];
-    if (f.squares_word >= 0) a.sum_squares = static_cast<Int128>(LoadInt128(&words[f.squares_word]));
+    if (f.squares_word >= 0)
+      a.sum_squares = static_cast<Int128>(LoadInt128(&words[f.squares_word]));
     if (f.extreme_index >= 0) {
       const PositionQueue& extreme = Extremes(entity)[static_cast<size_t>(f.extreme_index)];
       if (!extreme.empty()) {
@@ -621,7 +624,7 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
   if (entity->start == entity->rows.size() / stride) {
     entity->rows.clear();
     entity->start = 0;
-  } else if (entity->start >= 16 && entity->start * 2 >= entity->rows.size() / stride) {
+  } else if (entity->start >= 16 && size_t{entity->start} * 2 >= entity->rows.size() / stride) {
     entity->rows.EraseFront(entity->start * stride);
     entity->start = 0;
   }
@@ -636,11 +639,13 @@ void EntityOps::RebuildWindows(Entity* entity) const {
       if (slot.kind == SumSlot::Kind::kSquares) words[slot.word + 1] = 0;
     }
     for (int index : g.extremes) {
-      Extremes(entity)[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].extreme_index)]
+      Extremes(
+          entity)[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].extreme_index)]
           .clear();
     }
     for (int index : g.distincts) {
-      Distincts(entity)[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].distinct_index)]
+      Distincts(
+          entity)[static_cast<size_t>(plan_.features[static_cast<size_t>(index)].distinct_index)]
           .clear();
     }
     Timestamp cutoff = SaturatingSub(entity->acc_ts, g.window);
@@ -652,7 +657,8 @@ void EntityOps::RebuildWindows(Entity* entity) const {
     for (size_t i = first; i < live; ++i) {
       AddToGroup(entity, g, entity->base_pos + i, entity->row(i, plan_.stride));
     }
-    for (int index : g.distincts) RebuildDistinct(entity, plan_.features[static_cast<size_t>(index)]);
+    for (int index : g.distincts)
+      RebuildDistinct(entity, plan_.features[static_cast<size_t>(index)]);
   }
 }
 

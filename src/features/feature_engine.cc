@@ -100,7 +100,8 @@ class EntityPool {
   EntityPool& operator=(const EntityPool&) = delete;
   ~EntityPool() {
     for (uint32_t slot = 0; slot < size_; ++slot) ops_.Destroy(At(slot));
-    for (size_t i = 0; i < chunks_.size(); ++i) FreeLarge(chunks_[i], ChunkRecords(i) * record_size_);
+    for (size_t i = 0; i < chunks_.size(); ++i)
+      FreeLarge(chunks_[i], ChunkRecords(i) * record_size_);
   }
 
   Entity& operator[](uint32_t slot) { return *At(slot); }
@@ -124,7 +125,8 @@ class EntityPool {
     const uint64_t q = (uint64_t{slot} >> kFirstBits) + 1;
     const auto chunk = static_cast<size_t>(std::bit_width(q) - 1);
     const uint64_t offset = slot - (ChunkRecords(chunk) - ChunkRecords(0));
-    return std::launder(reinterpret_cast<Entity*>(chunks_[chunk] + offset * record_size_));  // NOLINT
+    return std::launder(
+        reinterpret_cast<Entity*>(chunks_[chunk] + offset * record_size_));  // NOLINT
   }
 
   const EntityOps& ops_;
@@ -465,8 +467,7 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const Entity
   last_seq = seq;
   if (event.kind() != EventKind::kTransaction) return Status::Ok();
   const Timestamp t = event.ts();
-  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(spec.features.size()),
-            kMissing);
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(spec.features.size()), kMissing);
   if (seen_any()) {
     Timestamp watermark = max_ts - plan.allowed_lateness;
     if (t < watermark) {

@@ -53,8 +53,7 @@ void AssignWindowSlots(KeyspacePlan* ks, FeaturePlan* f) {
   f->count_word = SlotWord(ks, group, SumSlot::Kind::kCount, f->mask, 0, -1);
   switch (f->aggregation) {
     case Aggregation::kRatio:
-      f->numerator_word =
-          SlotWord(ks, group, SumSlot::Kind::kNumerator, f->mask, f->numerator, -1);
+      f->numerator_word = SlotWord(ks, group, SumSlot::Kind::kNumerator, f->mask, f->numerator, -1);
       break;
     case Aggregation::kStddev:
       f->squares_word = SlotWord(ks, group, SumSlot::Kind::kSquares, f->mask, 0, f->column);

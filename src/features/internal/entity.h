@@ -196,7 +196,8 @@ class EntityOps {
   // The newest live row's ts, or INT64_MIN when none.
   Timestamp NewestTs(const Entity& entity) const {
     const size_t live = entity.live_rows(plan_.stride);
-    return live == 0 ? std::numeric_limits<int64_t>::min() : entity.row(live - 1, plan_.stride)[kRowTs];
+    return live == 0 ? std::numeric_limits<int64_t>::min()
+                     : entity.row(live - 1, plan_.stride)[kRowTs];
   }
 
   // Fast path (t greater than every row's ts): expires the windows to t and reads each
