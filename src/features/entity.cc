@@ -125,16 +125,16 @@ void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
   max = std::max(max, v);
 }
 
-void RowBuffer::Reserve(size_t n) {
-  if (n <= capacity()) return;
-  if (n >= kHeap) {
+void RowBuffer::Reserve(size_t words, size_t used_words) {
+  if (words <= capacity()) return;
+  if (words >= kHeap) {
     std::fprintf(stderr, "panorama: one entity's event buffer outgrew 2^31 words\n");
     std::abort();
   }
-  size_t grown = std::max<size_t>({n, capacity() * 2, 16});
+  size_t grown = std::max<size_t>({words, capacity() * 2, 16});
   auto fresh = static_cast<uint32_t>(std::min<size_t>(grown, kHeap - 1));
   auto* data = new int64_t[fresh];
-  if (size_ > 0) std::memcpy(data, data_, size_ * sizeof(int64_t));
+  if (used_words > 0) std::memcpy(data, data_, used_words * sizeof(int64_t));
   FreeHeap();
   // The analyzer cannot tell inline storage (inside the record) from the heap block freed.
   data_ = data;  // NOLINT(clang-analyzer-cplusplus.NewDelete)
@@ -148,21 +148,25 @@ void RowBuffer::FreeHeap() {
   delete[] heap;
 }
 
-void RowBuffer::Insert(size_t at, const int64_t* words, size_t n) {
-  Reserve(size_ + n);
-  if (at < size_) std::memmove(data_ + at + n, data_ + at, (size_ - at) * sizeof(int64_t));
-  std::memcpy(data_ + at, words, n * sizeof(int64_t));
-  size_ += static_cast<uint32_t>(n);
+void RowBuffer::Insert(size_t at, const int64_t* row, size_t stride) {
+  const size_t used = size_ * stride;
+  Reserve(used + stride, used);
+  if (at < size_) {
+    std::memmove(data_ + (at + 1) * stride, data_ + at * stride,
+                 (size_ - at) * stride * sizeof(int64_t));
+  }
+  std::memcpy(data_ + at * stride, row, stride * sizeof(int64_t));
+  ++size_;
 }
 
-void RowBuffer::EraseFront(size_t n) {
-  std::memmove(data_, data_ + n, (size_ - n) * sizeof(int64_t));
-  size_ -= static_cast<uint32_t>(n);
+void RowBuffer::EraseFront(size_t rows, size_t stride) {
+  std::memmove(data_, data_ + rows * stride, (size_ - rows) * stride * sizeof(int64_t));
+  size_ -= static_cast<uint32_t>(rows);
 }
 
-void RowBuffer::Resize(size_t n) {
-  Reserve(n);
-  size_ = static_cast<uint32_t>(n);
+void RowBuffer::Resize(size_t rows, size_t stride) {
+  Reserve(rows * stride, size_ * stride);
+  size_ = static_cast<uint32_t>(rows);
 }
 
 EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
@@ -280,7 +284,7 @@ void EntityOps::Reset(Entity* entity) const {
 }
 
 void EntityOps::PrefetchRows(const Entity& entity) const {
-  const size_t live = entity.live_rows(plan_.stride);
+  const size_t live = entity.live_rows();
   if (live == 0) return;
   __builtin_prefetch(entity.row(live - 1, plan_.stride));
   __builtin_prefetch(entity.row(live - 1, plan_.stride) + plan_.stride);
@@ -365,7 +369,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
   int64_t* words = Words(entity);
   uint64_t tail = static_cast<uint64_t>(words[g.tail_word]);
   if (words[g.tail_word + 1] >= cutoff) return;
-  const uint64_t end = entity->end_pos(plan_.stride);
+  const uint64_t end = entity->end_pos();
   while (tail < end) {
     const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
     if (row[kRowTs] >= cutoff) break;
@@ -425,7 +429,7 @@ void EntityOps::RebuildDistinct(Entity* entity, const FeaturePlan& f) const {
   DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
   distinct.clear();
   if (static_cast<uint64_t>(words[f.count_word]) > limit_) return;
-  const uint64_t end = entity->end_pos(plan_.stride);
+  const uint64_t end = entity->end_pos();
   const auto tail =
       static_cast<uint64_t>(words[plan_.groups[static_cast<size_t>(f.group)].tail_word]);
   for (uint64_t p = tail; p < end; ++p) {
@@ -469,7 +473,7 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
   for (const WindowGroup& g : plan_.groups) ExpireGroup(entity, g, SaturatingSub(t, g.window));
   const int64_t* words = Words(*entity);
   const LifetimeAccumulator* lifetimes = Lifetimes(*entity);
-  const size_t live = entity->live_rows(plan_.stride);
+  const size_t live = entity->live_rows();
   for (size_t i = 0; i < plan_.features.size(); ++i) {
     const FeaturePlan& f = plan_.features[i];
     Reading& a = aggs[i];
@@ -513,7 +517,7 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
 }
 
 void EntityOps::ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
-  const size_t live = entity.live_rows(plan_.stride);
+  const size_t live = entity.live_rows();
   // Rows are sorted by ts: [lo, hi) index ranges by binary search.
   auto lower = [&](Timestamp ts) {
     size_t lo = 0;
@@ -570,7 +574,7 @@ void EntityOps::IncludeCurrent(const Entity& entity, const int64_t* row, Scratch
 
 void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   const auto stride = static_cast<size_t>(plan_.stride);
-  const size_t live = entity->live_rows(plan_.stride);
+  const size_t live = entity->live_rows();
   const Timestamp ts = row[kRowTs];
   if (plan_.lifetimes > 0) {
     LifetimeAccumulator* lifetimes = Lifetimes(entity);
@@ -579,7 +583,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
     }
   }
   if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
-    const uint64_t pos = entity->end_pos(plan_.stride);
+    const uint64_t pos = entity->end_pos();
     entity->rows.Append(row, stride);
     int64_t* words = Words(entity);
     for (const WindowGroup& g : plan_.groups) {
@@ -600,13 +604,13 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
       hi = mid;
     }
   }
-  entity->rows.Insert((entity->start + lo) * stride, row, stride);
+  entity->rows.Insert(entity->start + lo, row, stride);
   RebuildWindows(entity);
 }
 
 void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
   const auto stride = static_cast<size_t>(plan_.stride);
-  size_t live = entity->live_rows(plan_.stride);
+  size_t live = entity->live_rows();
   size_t dropped = 0;
   while (dropped < live && entity->row(dropped, plan_.stride)[kRowTs] < cutoff) {
     const int64_t* row = entity->row(dropped, plan_.stride);
@@ -621,17 +625,17 @@ void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
   if (dropped == 0) return;
   entity->start += static_cast<uint32_t>(dropped);
   entity->base_pos += dropped;
-  if (entity->start == entity->rows.size() / stride) {
+  if (entity->start == entity->rows.size()) {
     entity->rows.clear();
     entity->start = 0;
-  } else if (entity->start >= 16 && size_t{entity->start} * 2 >= entity->rows.size() / stride) {
-    entity->rows.EraseFront(entity->start * stride);
+  } else if (entity->start >= 16 && size_t{entity->start} * 2 >= entity->rows.size()) {
+    entity->rows.EraseFront(entity->start, stride);
     entity->start = 0;
   }
 }
 
 void EntityOps::RebuildWindows(Entity* entity) const {
-  const size_t live = entity->live_rows(plan_.stride);
+  const size_t live = entity->live_rows();
   int64_t* words = Words(entity);
   for (const WindowGroup& g : plan_.groups) {
     for (const SumSlot& slot : g.slots) {
@@ -706,7 +710,7 @@ void EntityOps::Serialize(const Entity& entity, std::string* out) const {
   Put(out, kFormatVersion);
   Put(out, entity.key);
   Put(out, entity.acc_ts);
-  const size_t live = entity.live_rows(plan_.stride);
+  const size_t live = entity.live_rows();
   Put(out, static_cast<uint32_t>(live));
   Put(out, static_cast<uint8_t>(plan_.stride));
   out->append(reinterpret_cast<const char*>(entity.row(0, plan_.stride)),  // NOLINT
@@ -734,7 +738,7 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
   Init(entity, key);
   entity->dirty = false;
   entity->acc_ts = acc_ts;
-  entity->rows.Resize(static_cast<size_t>(live) * stride);
+  entity->rows.Resize(live, stride);
   std::memcpy(entity->rows.data(), in.data(), row_bytes);
   in.remove_prefix(row_bytes);
   uint32_t lifetimes = 0;

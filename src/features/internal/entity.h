@@ -91,8 +91,9 @@ struct PositionQueue {
 // (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
 using DistinctSet = std::vector<std::pair<uint64_t, uint32_t>>;
 
-// An entity's rows: int64 words in the record's inline area while they fit, then on the
-// heap. Records never move, so pointing into one is safe. At most 2^31 - 1 words (16 GiB).
+// An entity's rows, `stride` int64 words each: in the record's inline area while they fit,
+// then on the heap. Records never move, so pointing into one is safe. It counts rows, so that
+// no division by the stride is needed on the hot path. At most 2^31 - 1 words (16 GiB).
 class RowBuffer {
  public:
   RowBuffer() = default;
@@ -107,28 +108,28 @@ class RowBuffer {
     size_ = 0;
     capacity_ = capacity;
   }
-  size_t size() const { return size_; }
+  size_t size() const { return size_; }  // rows
   bool empty() const { return size_ == 0; }
   const int64_t* data() const { return data_; }
   int64_t* data() { return data_; }
   size_t heap_words() const { return (capacity_ & kHeap) != 0 ? capacity_ & ~kHeap : 0; }
   void clear() { size_ = 0; }
-  // Inserts words[0, n) before word `at`.
-  void Insert(size_t at, const int64_t* words, size_t n);
-  void Append(const int64_t* words, size_t n) { Insert(size_, words, n); }
-  void EraseFront(size_t n);
-  // Sets the size to n words; new words are unspecified.
-  void Resize(size_t n);
+  // Inserts `row` before row `at`.
+  void Insert(size_t at, const int64_t* row, size_t stride);
+  void Append(const int64_t* row, size_t stride) { Insert(size_, row, stride); }
+  void EraseFront(size_t rows, size_t stride);
+  // Sets the size to `rows`; new rows are unspecified.
+  void Resize(size_t rows, size_t stride);
 
  private:
   static constexpr uint32_t kHeap = 1U << 31;  // in capacity_: data_ is heap memory
   size_t capacity() const { return capacity_ & ~kHeap; }
-  void Reserve(size_t n);
+  void Reserve(size_t words, size_t used_words);
   void FreeHeap();
 
   int64_t* data_ = nullptr;
-  uint32_t size_ = 0;
-  uint32_t capacity_ = 0;
+  uint32_t size_ = 0;      // rows
+  uint32_t capacity_ = 0;  // words, with kHeap
 };
 
 struct LifetimeAccumulator {
@@ -158,11 +159,11 @@ struct alignas(64) Entity {
   Entity(const Entity&) = delete;
   Entity& operator=(const Entity&) = delete;
 
-  size_t live_rows(int stride) const { return rows.size() / static_cast<size_t>(stride) - start; }
+  size_t live_rows() const { return rows.size() - start; }
   const int64_t* row(size_t i, int stride) const {  // i-th live row
     return rows.data() + (start + i) * static_cast<size_t>(stride);
   }
-  uint64_t end_pos(int stride) const { return base_pos + live_rows(stride); }
+  uint64_t end_pos() const { return base_pos + live_rows(); }
 };
 static_assert(sizeof(Entity) == 64, "an entity's header is one cache line");
 
@@ -195,7 +196,7 @@ class EntityOps {
 
   // The newest live row's ts, or INT64_MIN when none.
   Timestamp NewestTs(const Entity& entity) const {
-    const size_t live = entity.live_rows(plan_.stride);
+    const size_t live = entity.live_rows();
     return live == 0 ? std::numeric_limits<int64_t>::min()
                      : entity.row(live - 1, plan_.stride)[kRowTs];
   }
