@@ -106,6 +106,36 @@ bool GetAggregate(std::string_view* in, Aggregate* a) {
          Get(in, &a->first_ts) && Get(in, &a->last_ts) && Get(in, &a->last_value);
 }
 
+// Adds (kSign +1) or removes (-1) `row`'s share of every sum of group `g` it matches.
+template <int kSign>
+void ApplyToSlots(const WindowGroup& g, const int64_t* row, int64_t* words) {
+  const auto bits = static_cast<uint64_t>(row[kRowBits]);
+  for (const SumSlot& slot : g.slots) {
+    if ((bits & slot.mask) != slot.mask) continue;
+    switch (slot.kind) {
+      case SumSlot::Kind::kCount:
+        words[slot.word] += kSign;
+        break;
+      case SumSlot::Kind::kNumerator:
+        if ((bits & slot.numerator) != 0) words[slot.word] += kSign;
+        break;
+      case SumSlot::Kind::kSum:
+        if constexpr (kSign > 0) {
+          AddWrapped(&words[slot.word], row[slot.column]);
+        } else {
+          SubWrapped(&words[slot.word], row[slot.column]);
+        }
+        break;
+      case SumSlot::Kind::kSquares: {
+        const Wide v = WideOf(row[slot.column]);
+        const Wide old = LoadInt128(&words[slot.word]);
+        StoreInt128(&words[slot.word], kSign > 0 ? old + v * v : old - v * v);
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
@@ -314,26 +344,7 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
 void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos,
                            const int64_t* row) const {
   int64_t* words = Words(entity);
-  const auto bits = static_cast<uint64_t>(row[kRowBits]);
-  for (const SumSlot& slot : g.slots) {
-    if ((bits & slot.mask) != slot.mask) continue;
-    switch (slot.kind) {
-      case SumSlot::Kind::kCount:
-        ++words[slot.word];
-        break;
-      case SumSlot::Kind::kNumerator:
-        if ((bits & slot.numerator) != 0) ++words[slot.word];
-        break;
-      case SumSlot::Kind::kSum:
-        AddWrapped(&words[slot.word], row[slot.column]);
-        break;
-      case SumSlot::Kind::kSquares: {
-        int64_t v = row[slot.column];
-        StoreInt128(&words[slot.word], LoadInt128(&words[slot.word]) + WideOf(v) * WideOf(v));
-        break;
-      }
-    }
-  }
+  ApplyToSlots<+1>(g, row, words);
   for (int index : g.extremes) {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
     if (!Matches(row, f.mask)) continue;
@@ -374,7 +385,6 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
     const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
     if (row[kRowTs] >= cutoff) break;
     ++tail;
-    const auto bits = static_cast<uint64_t>(row[kRowBits]);
     // Distinct sets first: whether a set is exact depends on the count before the removal.
     for (int index : g.distincts) {
       const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
@@ -384,25 +394,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
       auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
       if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
     }
-    for (const SumSlot& slot : g.slots) {
-      if ((bits & slot.mask) != slot.mask) continue;
-      switch (slot.kind) {
-        case SumSlot::Kind::kCount:
-          --words[slot.word];
-          break;
-        case SumSlot::Kind::kNumerator:
-          if ((bits & slot.numerator) != 0) --words[slot.word];
-          break;
-        case SumSlot::Kind::kSum:
-          SubWrapped(&words[slot.word], row[slot.column]);
-          break;
-        case SumSlot::Kind::kSquares: {
-          int64_t v = row[slot.column];
-          StoreInt128(&words[slot.word], LoadInt128(&words[slot.word]) - WideOf(v) * WideOf(v));
-          break;
-        }
-      }
-    }
+    ApplyToSlots<-1>(g, row, words);
   }
   words[g.tail_word] = static_cast<int64_t>(tail);
   words[g.tail_word + 1] = tail < end ? entity->row(tail - entity->base_pos, plan_.stride)[kRowTs]
