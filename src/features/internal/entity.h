@@ -150,7 +150,7 @@ struct alignas(64) Entity {
   uint64_t base_pos = 0;  // absolute position of the row at `start`
   RowBuffer rows;         // row-major, stride = plan.stride
   uint64_t touched = 0;   // update counter at the last touch (for LRU eviction)
-  uint32_t start = 0;     // first live row (index in rows / stride)
+  uint32_t start = 0;     // first live row (index in rows)
   uint32_t size16 = 0;    // estimated memory in 16-byte units, as last computed
   bool dirty = false;     // changed since the last checkpoint
   bool live = false;      // slot in use
