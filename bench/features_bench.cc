@@ -49,6 +49,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "core/event.h"
 #include "core/event_codec.h"
 #include "core/schema.h"
@@ -64,7 +65,10 @@
 namespace panorama::features {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::Die;
+using bench::Median;
+using bench::Since;
 
 constexpr size_t kBatch = 8192;
 constexpr size_t kUpdateBatch = 256;
@@ -83,15 +87,6 @@ struct Options {
   bool single = false;  // --single: Update() per event instead of UpdateBatch()
 };
 
-double Since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 std::string Runs(const std::vector<double>& v, const char* format = "%.3f") {
   std::string out;
   char buffer[32];
@@ -101,11 +96,6 @@ std::string Runs(const std::vector<double>& v, const char* format = "%.3f") {
     out += buffer;
   }
   return out;
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "features_bench: %s\n", what.c_str());
-  std::exit(1);  // NOLINT(concurrency-mt-unsafe): the benchmark is single-threaded
 }
 
 void Check(const Status& status, const std::string& what) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "generate/generate.h"
 #include "generate/internal/world.h"
 #include "generate/internal/world_run.h"
@@ -30,28 +31,17 @@
 namespace panorama::generate {
 namespace {
 
+using bench::Clock;
+using bench::Die;
+using bench::Median;
+using bench::Since;
+
 struct Options {
   WorldOptions world;
   int repeats = 3;
   std::string dir = "/tmp";
   bool split = false;
 };
-
-using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "generate_bench: %s\n", what.c_str());
-  std::exit(1);  // NOLINT(concurrency-mt-unsafe): the benchmark is single-threaded
-}
 
 std::unique_ptr<BlockFile> Sink(const std::string& path) {
   auto file = BlockFile::Create(path);

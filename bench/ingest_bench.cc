@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "core/event.h"
 #include "core/event_codec.h"
 #include "ingest/record_reader.h"
@@ -33,6 +34,9 @@
 
 namespace panorama {
 namespace {
+
+using bench::Die;
+using bench::Median;
 
 struct Options {
   uint64_t rows = 1'000'000;
@@ -45,16 +49,6 @@ double Seconds(const std::function<void()>& fn) {
   auto start = std::chrono::steady_clock::now();
   fn();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "ingest_bench: %s\n", what.c_str());
-  std::exit(1);  // NOLINT(concurrency-mt-unsafe): the benchmark is single-threaded
 }
 
 // Parses the whole file; calls on_event for each accepted event. Returns events accepted.
