@@ -9,9 +9,9 @@
 // Generates a world (GenerateWorld into a temporary directory), reads its transactions back
 // with the ingest RecordReader and keeps them encoded (the log's event codec) in memory, all
 // before any timing. Decoding happens in batches of kBatch events outside the timed spans, so
-// every timed span is nothing but FeatureEngine::Update calls (or the call being measured).
+// every timed span is nothing but the engine's update calls (or the call being measured).
 // Each figure is the median of R runs.
-//   update      Update() over the world's transactions (capped by --events) by an in-memory
+//   update      updates over the world's transactions (capped by --events) by an in-memory
 //               engine (no state_dir): events per second, distinct entities over all
 //               keyspaces, bytes of state per entity (the engine's estimate and the growth
 //               of the process's resident memory).

@@ -105,7 +105,6 @@ class EntityPool {
   }
 
   Entity& operator[](uint32_t slot) { return *At(slot); }
-  const Entity& operator[](uint32_t slot) const { return *At(slot); }
   uint32_t size() const { return size_; }
   uint32_t Add() {
     if (size_ == capacity_) {
@@ -156,7 +155,7 @@ uint64_t SetSize(Entity* entity, uint64_t bytes) {
 }
 
 // An event's entity in one keyspace, as found ahead of its update.
-constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNoSlot = internal::EntityIndex::kNone;
 struct EntityRef {
   uint64_t key = 0;
   uint32_t slot = kNoSlot;  // in memory at this slot, or not looked up / not in memory

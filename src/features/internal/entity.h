@@ -109,7 +109,6 @@ class RowBuffer {
     capacity_ = capacity;
   }
   size_t size() const { return size_; }  // rows
-  bool empty() const { return size_ == 0; }
   const int64_t* data() const { return data_; }
   int64_t* data() { return data_; }
   size_t heap_words() const { return (capacity_ & kHeap) != 0 ? capacity_ & ~kHeap : 0; }
