@@ -333,11 +333,10 @@ std::vector<uint64_t> DistinctKeys(const FeatureSpec& spec, const Stream& stream
       stream.Decode(i, &event);
       uint64_t key = 0;
       bool has_key = true;
-      for (int field : ks.fields) {
-        if (!internal::CategoricalHash(event, field, &key, key)) {
-          has_key = false;
-          break;
-        }
+      for (size_t j = 0; j < ks.fields.size() && has_key; ++j) {
+        uint64_t hash = 0;
+        has_key = internal::CategoricalHash(event, ks.fields[j], &hash);
+        key = j == 0 ? hash : internal::CombineKeyHash(key, hash);
       }
       if (has_key) keys.push_back(key);
     }

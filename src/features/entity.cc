@@ -51,26 +51,32 @@ void SubWrapped(int64_t* acc, int64_t v) {
   *acc = static_cast<int64_t>(static_cast<uint64_t>(*acc) - static_cast<uint64_t>(v));
 }
 
-double PopulationStddev(const Aggregate& agg) {
+// The values of the aggregations from their sums (count > 0), shared by Value() and the
+// fast path so that both give the same bits.
+double PopulationStddev(int64_t count, int64_t sum, Int128 sum_squares) {
   // n * S2 - S1^2 exactly when it fits in 128 bits, long double otherwise.
-  Int128 n = agg.count;
-  Int128 s1 = agg.sum;
+  Int128 n = count;
+  Int128 s1 = sum;
   Int128 n_s2 = 0;
   Int128 s1_sq = 0;
   long double variance = 0;
-  if (!__builtin_mul_overflow(n, agg.sum_squares, &n_s2) &&
-      !__builtin_mul_overflow(s1, s1, &s1_sq)) {
+  if (!__builtin_mul_overflow(n, sum_squares, &n_s2) && !__builtin_mul_overflow(s1, s1, &s1_sq)) {
     Int128 numerator = n_s2 - s1_sq;
     if (numerator < 0) numerator = 0;
     variance = static_cast<long double>(numerator) /
-               (static_cast<long double>(agg.count) * static_cast<long double>(agg.count));
+               (static_cast<long double>(count) * static_cast<long double>(count));
   } else {
-    long double mean = static_cast<long double>(agg.sum) / static_cast<long double>(agg.count);
-    variance = static_cast<long double>(agg.sum_squares) / static_cast<long double>(agg.count) -
-               mean * mean;
+    long double mean = static_cast<long double>(sum) / static_cast<long double>(count);
+    variance =
+        static_cast<long double>(sum_squares) / static_cast<long double>(count) - mean * mean;
     if (variance < 0) variance = 0;
   }
   return static_cast<double>(std::sqrt(variance));
+}
+
+double MeanOf(int64_t sum, int64_t count, double scale) {
+  return static_cast<double>(static_cast<long double>(sum) / static_cast<long double>(count)) *
+         scale;
 }
 
 template <typename T>
@@ -107,32 +113,38 @@ bool GetAggregate(std::string_view* in, Aggregate* a) {
 }
 
 // Adds (kSign +1) or removes (-1) `row`'s share of every sum of group `g` it matches.
+// The slots are ordered by kind (WindowGroup::counts and so on), so each kind is a loop of
+// its own without a switch; counts add 0 or kSign without a branch.
 template <int kSign>
 void ApplyToSlots(const WindowGroup& g, const int64_t* row, int64_t* words) {
   const auto bits = static_cast<uint64_t>(row[kRowBits]);
-  for (const SumSlot& slot : g.slots) {
+  const SumSlot* slots = g.slots.data();
+  const int n = static_cast<int>(g.slots.size());
+  int i = 0;
+  for (; i < g.counts; ++i) {
+    const SumSlot& slot = slots[i];
+    words[slot.word] += kSign * static_cast<int64_t>((bits & slot.mask) == slot.mask);
+  }
+  for (; i < g.numerators; ++i) {
+    const SumSlot& slot = slots[i];
+    const bool counts = (bits & slot.mask) == slot.mask && (bits & slot.numerator) != 0;
+    words[slot.word] += kSign * static_cast<int64_t>(counts);
+  }
+  for (; i < g.sums; ++i) {
+    const SumSlot& slot = slots[i];
     if ((bits & slot.mask) != slot.mask) continue;
-    switch (slot.kind) {
-      case SumSlot::Kind::kCount:
-        words[slot.word] += kSign;
-        break;
-      case SumSlot::Kind::kNumerator:
-        if ((bits & slot.numerator) != 0) words[slot.word] += kSign;
-        break;
-      case SumSlot::Kind::kSum:
-        if constexpr (kSign > 0) {
-          AddWrapped(&words[slot.word], row[slot.column]);
-        } else {
-          SubWrapped(&words[slot.word], row[slot.column]);
-        }
-        break;
-      case SumSlot::Kind::kSquares: {
-        const Wide v = WideOf(row[slot.column]);
-        const Wide old = LoadInt128(&words[slot.word]);
-        StoreInt128(&words[slot.word], kSign > 0 ? old + v * v : old - v * v);
-        break;
-      }
+    if constexpr (kSign > 0) {
+      AddWrapped(&words[slot.word], row[slot.column]);
+    } else {
+      SubWrapped(&words[slot.word], row[slot.column]);
     }
+  }
+  for (; i < n; ++i) {
+    const SumSlot& slot = slots[i];
+    if ((bits & slot.mask) != slot.mask) continue;
+    const Wide v = WideOf(row[slot.column]);
+    const Wide old = LoadInt128(&words[slot.word]);
+    StoreInt128(&words[slot.word], kSign > 0 ? old + v * v : old - v * v);
   }
 }
 
@@ -341,8 +353,9 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
   }
 }
 
-void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos,
-                           const int64_t* row) const {
+// Inlined into its two callers: the call itself cost as much as a small group's update.
+[[gnu::always_inline]] inline void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g,
+                                                         uint64_t pos, const int64_t* row) const {
   int64_t* words = Words(entity);
   ApplyToSlots<+1>(g, row, words);
   for (int index : g.extremes) {
@@ -460,9 +473,90 @@ double EntityOps::DistinctOfRows(const Entity& entity, const FeaturePlan& f, siz
                              &scratch->registers);
 }
 
-void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
+void EntityOps::Advance(Entity* entity, Timestamp t) const {
   entity->acc_ts = std::max(entity->acc_ts, t);
-  for (const WindowGroup& g : plan_.groups) ExpireGroup(entity, g, SaturatingSub(t, g.window));
+  const int64_t* words = Words(*entity);
+  for (const WindowGroup& g : plan_.groups) {
+    const Timestamp cutoff = SaturatingSub(t, g.window);
+    if (words[g.tail_word + 1] < cutoff) ExpireGroup(entity, g, cutoff);
+  }
+}
+
+void EntityOps::AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, double* out) const {
+  Advance(entity, t);
+  const int64_t* words = Words(*entity);
+  const size_t live = entity->live_rows();
+  for (const FeaturePlan& f : plan_.features) {
+    double& value = out[f.feature];
+    if (f.lifetime) {
+      value = Value(f, Lifetimes(*entity)[f.lifetime_index].all, 0, t);
+      continue;
+    }
+    const int64_t count = words[f.count_word];
+    if (count == 0) {  // every windowed aggregation but count, sum and distinct is missing
+      const bool zero =
+          f.aggregation == Aggregation::kCount || f.aggregation == Aggregation::kCountValue ||
+          f.aggregation == Aggregation::kSum || f.aggregation == Aggregation::kDistinctCount;
+      value = zero ? 0.0 : kMissing;
+      continue;
+    }
+    // The window's first live row (for distinct counts and last values).
+    auto from = [&] {
+      return static_cast<size_t>(
+          static_cast<uint64_t>(words[plan_.groups[static_cast<size_t>(f.group)].tail_word]) -
+          entity->base_pos);
+    };
+    switch (f.aggregation) {
+      case Aggregation::kCount:
+      case Aggregation::kCountValue:
+        value = static_cast<double>(count);
+        break;
+      case Aggregation::kSum:
+        value = static_cast<double>(words[f.sum_word]) * f.scale;
+        break;
+      case Aggregation::kMean:
+        value = MeanOf(words[f.sum_word], count, f.scale);
+        break;
+      case Aggregation::kRatio:
+        value = static_cast<double>(words[f.numerator_word]) / static_cast<double>(count);
+        break;
+      case Aggregation::kStddev:
+        value = PopulationStddev(count, words[f.sum_word],
+                                 static_cast<Int128>(LoadInt128(&words[f.squares_word]))) *
+                f.scale;
+        break;
+      case Aggregation::kMin:
+      case Aggregation::kMax: {
+        const PositionQueue& extreme = Extremes(*entity)[static_cast<size_t>(f.extreme_index)];
+        value = extreme.empty() ? kMissing : static_cast<double>(extreme.front().value) * f.scale;
+        break;
+      }
+      case Aggregation::kDistinctCount:
+        value = static_cast<uint64_t>(count) <= limit_
+                    ? static_cast<double>(
+                          Distincts(*entity)[static_cast<size_t>(f.distinct_index)].size())
+                    : DistinctOfRows(*entity, f, from(), live, nullptr, scratch);
+        break;
+      default: {  // last (time since first and last are lifetime only)
+        Aggregate a;
+        a.count = count;
+        for (size_t r = live, first = from(); r-- > first;) {
+          const int64_t* row = entity->row(r, plan_.stride);
+          if (Matches(row, f.mask)) {
+            a.last_ts = row[kRowTs];
+            a.last_value = row[f.column];
+            break;
+          }
+        }
+        value = Value(f, a, 0, t);
+        break;
+      }
+    }
+  }
+}
+
+void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
+  Advance(entity, t);
   const int64_t* words = Words(*entity);
   const LifetimeAccumulator* lifetimes = Lifetimes(*entity);
   const size_t live = entity->live_rows();
@@ -658,7 +752,8 @@ void EntityOps::RebuildWindows(Entity* entity) const {
   }
 }
 
-double EntityOps::Value(const FeaturePlan& f, const Reading& a, Timestamp t) const {
+double EntityOps::Value(const FeaturePlan& f, const Aggregate& a, double distinct,
+                        Timestamp t) const {
   switch (f.aggregation) {
     case Aggregation::kCount:
     case Aggregation::kCountValue:
@@ -666,18 +761,15 @@ double EntityOps::Value(const FeaturePlan& f, const Reading& a, Timestamp t) con
     case Aggregation::kSum:
       return static_cast<double>(a.sum) * f.scale;
     case Aggregation::kMean:
-      if (a.count == 0) return kMissing;
-      return static_cast<double>(static_cast<long double>(a.sum) /
-                                 static_cast<long double>(a.count)) *
-             f.scale;
+      return a.count == 0 ? kMissing : MeanOf(a.sum, a.count, f.scale);
     case Aggregation::kMin:
       return a.count == 0 ? kMissing : static_cast<double>(a.min) * f.scale;
     case Aggregation::kMax:
       return a.count == 0 ? kMissing : static_cast<double>(a.max) * f.scale;
     case Aggregation::kStddev:
-      return a.count == 0 ? kMissing : PopulationStddev(a) * f.scale;
+      return a.count == 0 ? kMissing : PopulationStddev(a.count, a.sum, a.sum_squares) * f.scale;
     case Aggregation::kDistinctCount:
-      return a.distinct;
+      return distinct;
     case Aggregation::kLast:
       return a.count == 0 ? kMissing : static_cast<double>(a.last_value) * f.scale;
     case Aggregation::kTimeSinceLast:

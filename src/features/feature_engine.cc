@@ -10,11 +10,12 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <new>
+#include <utility>
 
 #include "core/huge_pages.h"
 #include "core/time.h"
@@ -81,15 +82,6 @@ Status DecodeMeta(std::string_view bytes, Meta* meta) {
   return Status::Ok();
 }
 
-// The entity key of `event` in keyspace `plan`; false when the event lacks a key field.
-bool EntityKeyOf(const Event& event, const internal::KeyspacePlan& plan, uint64_t* key) {
-  *key = 0;
-  for (int field : plan.fields) {
-    if (!internal::CategoricalHash(event, field, key, *key)) return false;
-  }
-  return true;
-}
-
 // Entity records (EntityOps::record_size() bytes each) by slot, in chunks of 4096, 8192,
 // 16384, ... records: stable addresses, slot -> record is a little arithmetic and two array
 // reads whose first (the chunk table) stays in cache, and large chunks sit on huge pages.
@@ -147,6 +139,21 @@ struct KeyspaceState {
   std::vector<int64_t> row;
 };
 
+// The keyspaces' states by index. They never move (EntityOps refer into the plan), and
+// indexing them is one load (a std::deque's indexing showed in the update profile).
+class KeyspaceStates {
+ public:
+  KeyspaceState& operator[](size_t k) { return *states_[k]; }
+  size_t size() const { return states_.size(); }
+  template <typename... Args>
+  KeyspaceState& emplace_back(Args&&... args) {
+    return *states_.emplace_back(std::make_unique<KeyspaceState>(std::forward<Args>(args)...));
+  }
+
+ private:
+  std::vector<std::unique_ptr<KeyspaceState>> states_;
+};
+
 // Records `bytes` as the entity's size (in 16-byte units, saturating) and returns the size
 // recorded, which is what the engine's total counts.
 uint64_t SetSize(Entity* entity, uint64_t bytes) {
@@ -168,7 +175,7 @@ struct FeatureEngine::Impl {
   FeatureSpec spec;
   internal::Plan plan;
   EngineOptions options;
-  std::deque<KeyspaceState> keyspaces;  // never moved: EntityOps refer into `plan`
+  KeyspaceStates keyspaces;
   std::unique_ptr<rocksdb::DB> db;
   // The store may hold entities that are not in memory (evicted, or beyond the budget at
   // open); while false, an entity missing from memory is new and no read is needed.
@@ -183,18 +190,28 @@ struct FeatureEngine::Impl {
   std::string buffer;
   std::function<Result<uint64_t>()> before_checkpoint;
   std::vector<EntityRef> batch_refs;  // per event of a batch and keyspace
+  // Per event of a batch: the CategoricalHash of each of plan.hashed_fields, and a bit per
+  // field that the event has.
+  std::vector<uint64_t> batch_hashes;
+  std::vector<uint64_t> batch_hashed;
 
   Status CheckMemory();
+  void ResizeBatch(size_t n) {
+    if (batch_hashed.size() >= n) return;
+    batch_refs.resize(n * keyspaces.size());
+    batch_hashes.resize(n * plan.hashed_fields.size());
+    batch_hashed.resize(n);
+  }
   // Indexes `key` at `slot`, counting the index's growth as state memory.
   void AddToIndex(KeyspaceState* ks, uint64_t key, uint32_t slot) {
     const size_t before = ks->index.memory();
     ks->index.Insert(key, slot);
     counters.state_bytes += ks->index.memory() - before;
   }
-  uint64_t ConditionBits(const Event& event) const;
-  void Keys(const Event& event, EntityRef* out) const;
-  Status Apply(const Event& event, uint64_t seq, const EntityRef* entities, std::span<double> out,
-               bool* skipped);
+  // Hashes event i's fields and finds its entity keys, into the batch arrays at index i.
+  void PrepareEvent(const Event& event, size_t i);
+  uint64_t ConditionBits(const Event& event, const uint64_t* hashes, uint64_t hashed) const;
+  Status Apply(const Event& event, uint64_t seq, size_t i, std::span<double> out, bool* skipped);
 
   bool seen_any() const { return max_ts != std::numeric_limits<int64_t>::min(); }
 
@@ -424,7 +441,8 @@ Status FeatureEngine::Impl::CheckMemory() {
   return Status::Ok();
 }
 
-uint64_t FeatureEngine::Impl::ConditionBits(const Event& event) const {
+uint64_t FeatureEngine::Impl::ConditionBits(const Event& event, const uint64_t* hashes,
+                                            uint64_t hashed) const {
   uint64_t bits = 0;
   for (size_t c = 0; c < plan.conditions.size(); ++c) {
     const internal::Condition& condition = plan.conditions[c];
@@ -434,9 +452,8 @@ uint64_t FeatureEngine::Impl::ConditionBits(const Event& event) const {
         pass = condition.expression->Passes(event);
         break;
       case internal::Condition::Kind::kValueEquals: {
-        uint64_t hash = 0;
-        pass = internal::CategoricalHash(event, condition.field, &hash) &&
-               hash == condition.value_hash;
+        const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(condition.field)]);
+        pass = ((hashed >> h) & 1U) != 0 && hashes[h] == condition.value_hash;
         break;
       }
       case internal::Condition::Kind::kPresent:
@@ -448,16 +465,38 @@ uint64_t FeatureEngine::Impl::ConditionBits(const Event& event) const {
   return bits;
 }
 
-void FeatureEngine::Impl::Keys(const Event& event, EntityRef* out) const {
+void FeatureEngine::Impl::PrepareEvent(const Event& event, size_t i) {
+  const size_t nh = plan.hashed_fields.size();
+  const size_t nk = keyspaces.size();
+  uint64_t* hashes = &batch_hashes[i * nh];
+  EntityRef* refs = &batch_refs[i * nk];
+  uint64_t hashed = 0;
   const bool transaction = event.kind() == EventKind::kTransaction;
-  for (size_t k = 0; k < keyspaces.size(); ++k) {
-    out[k].slot = kNoSlot;
-    out[k].has_key = transaction && EntityKeyOf(event, *keyspaces[k].plan, &out[k].key);
+  if (transaction) {
+    for (size_t h = 0; h < nh; ++h) {
+      if (internal::CategoricalHash(event, plan.hashed_fields[h], plan.hashed_storage[h],
+                                    &hashes[h])) {
+        hashed |= uint64_t{1} << h;
+      }
+    }
+  }
+  batch_hashed[i] = hashed;
+  for (size_t k = 0; k < nk; ++k) {
+    EntityRef& ref = refs[k];
+    ref.slot = kNoSlot;
+    ref.has_key = transaction;
+    ref.key = 0;
+    const std::vector<int>& fields = keyspaces[k].plan->fields;
+    for (size_t j = 0; j < fields.size() && ref.has_key; ++j) {
+      const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(fields[j])]);
+      ref.has_key = ((hashed >> h) & 1U) != 0;
+      ref.key = j == 0 ? hashes[h] : internal::CombineKeyHash(ref.key, hashes[h]);
+    }
   }
 }
 
-Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const EntityRef* entities,
-                                  std::span<double> out, bool* skipped) {
+Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, size_t i, std::span<double> out,
+                                  bool* skipped) {
   if (skipped != nullptr) *skipped = false;
   if (seq <= last_seq) {
     if (skipped != nullptr) *skipped = true;
@@ -483,7 +522,10 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const Entity
   const Timestamp watermark = max_ts - plan.allowed_lateness;
   ++counters.applied;
   ++touch;
-  const uint64_t bits = ConditionBits(event);
+  const uint64_t* hashes = &batch_hashes[i * plan.hashed_fields.size()];
+  const uint64_t hashed = batch_hashed[i];
+  const uint64_t bits = ConditionBits(event, hashes, hashed);
+  const EntityRef* entities = &batch_refs[i * keyspaces.size()];
 
   for (uint32_t k = 0; k < keyspaces.size(); ++k) {
     KeyspaceState& ks = keyspaces[k];
@@ -503,23 +545,29 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, const Entity
       int64_t value = 0;
       int field = kplan.columns[c];
       if (kplan.column_is_hash[c]) {
-        uint64_t hash = 0;
-        if (internal::CategoricalHash(event, field, &hash)) value = static_cast<int64_t>(hash);
+        const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(field)]);
+        if (((hashed >> h) & 1U) != 0) value = static_cast<int64_t>(hashes[h]);
       } else if (!internal::NumericValue(event, field, &value)) {
         value = 0;
       }
       row[internal::kRowValues + static_cast<int>(c)] = value;
     }
 
-    if (t > ks.ops.NewestTs(entity) && t >= entity.acc_ts) {
-      ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
+    const bool in_order = t > ks.ops.NewestTs(entity) && t >= entity.acc_ts;
+    if (in_order && !kplan.include_current) {
+      ks.ops.AdvanceAndWrite(&entity, t, &scratch, out.data());
     } else {
-      ks.ops.ScanRead(entity, t, &scratch, ks.aggs.data());
-    }
-    ks.ops.IncludeCurrent(entity, row, &scratch, ks.aggs.data());
-    for (size_t i = 0; i < kplan.features.size(); ++i) {
-      const internal::FeaturePlan& f = kplan.features[i];
-      out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], t);
+      if (in_order) {
+        ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
+      } else {
+        ks.ops.ScanRead(entity, t, &scratch, ks.aggs.data());
+      }
+      ks.ops.IncludeCurrent(entity, row, &scratch, ks.aggs.data());
+      for (size_t f = 0; f < kplan.features.size(); ++f) {
+        const internal::Reading& a = ks.aggs[f];
+        out[static_cast<size_t>(kplan.features[f].feature)] =
+            ks.ops.Value(kplan.features[f], a, a.distinct, t);
+      }
     }
     ks.ops.Insert(&entity, row);
     Timestamp base = std::min(watermark, entity.acc_ts);
@@ -552,9 +600,9 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
                                    std::to_string(m.spec.features.size()));
   }
   if (seq > m.last_seq) PANO_RETURN_IF_ERROR(m.CheckMemory());
-  m.batch_refs.resize(m.keyspaces.size());
-  m.Keys(event, m.batch_refs.data());
-  return m.Apply(event, seq, m.batch_refs.data(), out, skipped);
+  m.ResizeBatch(1);
+  m.PrepareEvent(event, 0);
+  return m.Apply(event, seq, 0, out, skipped);
 }
 
 Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const uint64_t> seqs,
@@ -570,8 +618,8 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
   if (n == 0) return Status::Ok();
   PANO_RETURN_IF_ERROR(m.CheckMemory());
   const size_t nk = m.keyspaces.size();
-  m.batch_refs.resize(n * nk);
-  for (size_t i = 0; i < n; ++i) m.Keys(events[i], &m.batch_refs[i * nk]);
+  m.ResizeBatch(n);
+  for (size_t i = 0; i < n; ++i) m.PrepareEvent(events[i], i);
   // A pipeline over the batch: the index slots of event i + kIndexAhead, the records of event
   // i + kRecordAhead and the newest rows of event i + kRowsAhead are loaded into the cache
   // while event i is applied. Slots found ahead stay valid: nothing is evicted within a batch.
@@ -613,8 +661,7 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
     if (i + kIndexAhead < n) prefetch_index(i + kIndexAhead);
     if (i + kRecordAhead < n) prefetch_record(i + kRecordAhead);
     if (i + kRowsAhead < n) prefetch_rows(i + kRowsAhead);
-    Status status =
-        m.Apply(events[i], seqs[i], &m.batch_refs[i * nk], out.subspan(i * width, width), nullptr);
+    Status status = m.Apply(events[i], seqs[i], i, out.subspan(i * width, width), nullptr);
     if (!status.ok() && status.code() != StatusCode::kOutOfRange) {
       for (size_t j = i; j < n; ++j) statuses[j] = status;
       return status;
@@ -642,7 +689,8 @@ Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_v
   }
   uint64_t hash = 0;
   for (size_t i = 0; i < key.size(); ++i) {
-    PANO_ASSIGN_OR_RETURN(hash, internal::HashOfText(plan.fields[i], key[i], hash));
+    PANO_ASSIGN_OR_RETURN(uint64_t field_hash, internal::HashOfText(plan.fields[i], key[i]));
+    hash = i == 0 ? field_hash : internal::CombineKeyHash(hash, field_hash);
   }
   PANO_ASSIGN_OR_RETURN(uint32_t slot, m.Touch(k, hash, false));
   const Entity& entity = ks.slots[slot];
@@ -651,7 +699,7 @@ Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_v
   ks.ops.ScanRead(entity, t, &m.scratch, ks.aggs.data());
   for (size_t i = 0; i < plan.features.size(); ++i) {
     const internal::FeaturePlan& f = plan.features[i];
-    out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], t);
+    out[static_cast<size_t>(f.feature)] = ks.ops.Value(f, ks.aggs[i], ks.aggs[i].distinct, t);
   }
   return Status::Ok();
 }

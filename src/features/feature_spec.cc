@@ -470,14 +470,14 @@ int TransactionField(std::string_view name) {
   return SchemaFor(EventKind::kTransaction).FieldIndex(name);
 }
 
-Result<uint64_t> HashOfText(int field, std::string_view text, uint64_t seed) {
+Result<uint64_t> HashOfText(int field, std::string_view text) {
   if (field == kHourField) {
     int64_t hour = -1;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), hour);
     if (ec != std::errc() || end != text.data() + text.size() || hour < 0 || hour > 23) {
       return Status::InvalidArgument("'" + std::string(text) + "' is not an hour (0-23)");
     }
-    return HashNumber(hour, seed);
+    return HashNumber(hour);
   }
   const FieldSpec& spec = SchemaFor(EventKind::kTransaction).fields[static_cast<size_t>(field)];
   switch (spec.type) {
@@ -490,14 +490,14 @@ Result<uint64_t> HashOfText(int field, std::string_view text, uint64_t seed) {
         return Status::InvalidArgument("'" + std::string(text) + "' is not a value of " +
                                        std::string(spec.name) + " (" + values + ")");
       }
-      return HashNumber(index, seed);
+      return HashNumber(index);
     }
     case FieldType::kCurrency: {
       auto currency = Currency::FromCode(text);
       if (!currency) {
         return Status::InvalidArgument("'" + std::string(text) + "' is not an ISO 4217 currency");
       }
-      return HashNumber(currency->Packed(), seed);
+      return HashNumber(currency->Packed());
     }
     case FieldType::kAmount:  // minor units, as the engine sees amounts
     case FieldType::kInt: {
@@ -507,13 +507,13 @@ Result<uint64_t> HashOfText(int field, std::string_view text, uint64_t seed) {
         return Status::InvalidArgument("'" + std::string(text) + "' is not an integer for " +
                                        std::string(spec.name));
       }
-      return HashNumber(number, seed);
+      return HashNumber(number);
     }
     case FieldType::kId:
     case FieldType::kText:
     case FieldType::kCountry:
     case FieldType::kIp:
-      return HashBytes(text, seed);
+      return HashBytes(text);
     default:
       return Status::InvalidArgument("field " + std::string(spec.name) +
                                      " cannot be compared with a value");

@@ -155,8 +155,35 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
     }
     ks.features.push_back(f);
   }
+  plan.hash_slot.assign(kHourField + 1, -1);
+  auto hashed = [&](int field) {
+    int8_t& slot = plan.hash_slot[static_cast<size_t>(field)];
+    if (slot >= 0) return;
+    slot = static_cast<int8_t>(plan.hashed_fields.size());
+    plan.hashed_fields.push_back(field);
+    plan.hashed_storage.push_back(HashStorageOf(field));
+  };
   for (KeyspacePlan& ks : plan.keyspaces) {
     ks.stride = kRowValues + static_cast<int>(ks.columns.size());
+    for (int field : ks.fields) hashed(field);
+    for (size_t c = 0; c < ks.columns.size(); ++c) {
+      if (ks.column_is_hash[c]) hashed(ks.columns[c]);
+    }
+    for (const FeaturePlan& f : ks.features) ks.include_current |= f.include_current;
+    for (WindowGroup& g : ks.groups) {
+      std::stable_sort(g.slots.begin(), g.slots.end(),
+                       [](const SumSlot& a, const SumSlot& b) { return a.kind < b.kind; });
+      auto end_of = [&](SumSlot::Kind kind) {
+        return static_cast<int>(std::count_if(g.slots.begin(), g.slots.end(),
+                                              [&](const SumSlot& s) { return s.kind <= kind; }));
+      };
+      g.counts = end_of(SumSlot::Kind::kCount);
+      g.numerators = end_of(SumSlot::Kind::kNumerator);
+      g.sums = end_of(SumSlot::Kind::kSum);
+    }
+  }
+  for (const Condition& c : plan.conditions) {
+    if (c.kind == Condition::Kind::kValueEquals) hashed(c.field);
   }
   return plan;
 }

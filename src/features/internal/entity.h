@@ -115,7 +115,12 @@ class RowBuffer {
   void clear() { size_ = 0; }
   // Inserts `row` before row `at`.
   void Insert(size_t at, const int64_t* row, size_t stride);
-  void Append(const int64_t* row, size_t stride) { Insert(size_, row, stride); }
+  void Append(const int64_t* row, size_t stride) {
+    const size_t used = size_ * stride;
+    if (used + stride > capacity()) Reserve(used + stride, used);
+    for (size_t i = 0; i < stride; ++i) data_[used + i] = row[i];  // a few words: no memcpy call
+    ++size_;
+  }
   void EraseFront(size_t rows, size_t stride);
   // Sets the size to `rows`; new rows are unspecified.
   void Resize(size_t rows, size_t stride);
@@ -203,6 +208,10 @@ class EntityOps {
   // Fast path (t greater than every row's ts): expires the windows to t and reads each
   // feature's aggregate over [t - W, t) into aggs[feature index in plan].
   void AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const;
+  // The same fast path for a keyspace without include_current features: writes each
+  // feature's value at t into out[feature's index in the vector], as Value() of the aggregate
+  // AdvanceAndRead() would read, without building the aggregates.
+  void AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, double* out) const;
   // Any time: aggregates over [t - W, t) by scanning the rows (plus `settled` for lifetime
   // features). Used for ties, late events and `features show`.
   void ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Reading* aggs) const;
@@ -217,8 +226,8 @@ class EntityOps {
   // Recomputes every window accumulator from the rows and acc_ts.
   void RebuildWindows(Entity* entity) const;
 
-  // The value of feature plan `f` from its aggregate.
-  double Value(const FeaturePlan& f, const Reading& agg, Timestamp t) const;
+  // The value of feature plan `f` from its aggregate (and distinct count).
+  double Value(const FeaturePlan& f, const Aggregate& agg, double distinct, Timestamp t) const;
 
   // Binary form for the state store (docs/features.md, "State").
   void Serialize(const Entity& entity, std::string* out) const;
@@ -259,6 +268,8 @@ class EntityOps {
     return reinterpret_cast<const LifetimeAccumulator*>(  // NOLINT
         reinterpret_cast<const char*>(&entity) + lifetimes_offset_);
   }
+  // Moves the accumulators' time to max(acc_ts, t), expiring rows from every window.
+  void Advance(Entity* entity, Timestamp t) const;
   void AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos, const int64_t* row) const;
   void ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
   void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;

@@ -54,31 +54,58 @@ inline double FieldScale(int field) {
   return field == tx::kLat || field == tx::kLon ? 1.0 / kCoordinateScale : 1.0;
 }
 
-inline uint64_t HashBytes(std::string_view bytes, uint64_t seed = 0) {
-  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+inline uint64_t HashBytes(std::string_view bytes) {
+  return XXH3_64bits(bytes.data(), bytes.size());
 }
-inline uint64_t HashNumber(int64_t number, uint64_t seed = 0) {
-  return XXH3_64bits_withSeed(&number, sizeof number, seed);
+inline uint64_t HashNumber(int64_t number) { return XXH3_64bits(&number, sizeof number); }
+
+// How CategoricalHash reads a transaction field (the hour counts as a number).
+inline StorageClass HashStorageOf(int field) {
+  return field == kHourField
+             ? StorageClass::kNumber
+             : StorageOf(
+                   SchemaFor(EventKind::kTransaction).fields[static_cast<size_t>(field)].type);
+}
+
+// CategoricalHash of a transaction's field whose HashStorageOf() is `storage`.
+inline bool CategoricalHash(const Event& event, int field, StorageClass storage, uint64_t* hash) {
+  if (field == kHourField) {
+    *hash = HashNumber(HourOfDay(event.ts()));
+    return true;
+  }
+  if (!event.has(field)) return false;
+  switch (storage) {
+    case StorageClass::kString:
+      *hash = HashBytes(event.str(field));
+      return true;
+    case StorageClass::kNumber:
+    case StorageClass::kReal:
+      *hash = HashNumber(event.num(field));
+      return true;
+  }
+  return false;
 }
 
 // The hash of a field's value for distinct_count, count_value and entity keys; false when
 // the field is absent. Strings hash their bytes, numbers their int64 (reals their bits).
-inline bool CategoricalHash(const Event& event, int field, uint64_t* hash, uint64_t seed = 0) {
-  if (field == kHourField) {
-    *hash = HashNumber(HourOfDay(event.ts()), seed);
-    return true;
-  }
+inline bool CategoricalHash(const Event& event, int field, uint64_t* hash) {
+  if (field == kHourField) return CategoricalHash(event, field, StorageClass::kNumber, hash);
   if (!event.has(field)) return false;
-  switch (StorageOf(event.schema().fields[static_cast<size_t>(field)].type)) {
-    case StorageClass::kString:
-      *hash = HashBytes(event.str(field), seed);
-      return true;
-    case StorageClass::kNumber:
-    case StorageClass::kReal:
-      *hash = HashNumber(event.num(field), seed);
-      return true;
-  }
-  return false;
+  return CategoricalHash(event, field,
+                         StorageOf(event.schema().fields[static_cast<size_t>(field)].type), hash);
+}
+
+// The key of an entity over several fields: the first field's CategoricalHash, then each
+// further field's folded in, in key order. A keyed mix of two hashes is far cheaper than
+// hashing the field again with a seed, and lets an update hash each field once per event.
+inline uint64_t CombineKeyHash(uint64_t key, uint64_t field_hash) {
+  uint64_t x = std::rotl(key, 23) * 0x9E3779B97F4A7C15ULL ^ field_hash;
+  x ^= x >> 32;
+  x *= 0xD6E8FEB86659FD93ULL;
+  x ^= x >> 32;
+  x *= 0xD6E8FEB86659FD93ULL;
+  x ^= x >> 32;
+  return x;
 }
 
 }  // namespace panorama::features::internal
@@ -87,7 +114,7 @@ namespace panorama::features::internal {
 
 // The CategoricalHash a field would have for `text` as written in a spec or on the command
 // line ("ONLINE" for channel, "5411" for mcc, "CNY" for currency, an id as is).
-Result<uint64_t> HashOfText(int field, std::string_view text, uint64_t seed = 0);
+Result<uint64_t> HashOfText(int field, std::string_view text);
 
 // The transaction field named `name` ("hour" is kHourField), or -1.
 int TransactionField(std::string_view name);

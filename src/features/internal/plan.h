@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/schema.h"
 #include "core/status.h"
 #include "features/feature_spec.h"
 #include "features/internal/expression.h"
@@ -49,8 +50,12 @@ struct SumSlot {
 // row inside the window) and the sums of all of them, so expiry walks the rows once.
 struct WindowGroup {
   Timestamp window = 0;
-  int tail_word = 0;  // [tail position, tail ts] in the accumulator words
-  std::vector<SumSlot> slots;
+  int tail_word = 0;           // [tail position, tail ts] in the accumulator words
+  std::vector<SumSlot> slots;  // ordered by kind
+  // slots[0, counts) are kCount, up to numerators kNumerator, up to sums kSum, then kSquares.
+  int counts = 0;
+  int numerators = 0;
+  int sums = 0;
   std::vector<int> extremes;   // features (indices in KeyspacePlan::features) with a min/max queue
   std::vector<int> distincts;  // features with a distinct set
 };
@@ -83,17 +88,23 @@ struct KeyspacePlan {
   int stride = kRowValues;
   std::vector<FeaturePlan> features;
   std::vector<WindowGroup> groups;
-  int words = 0;             // accumulator words per entity (tails and sums of the groups)
-  int lifetimes = 0;         // lifetime accumulators per entity
-  int extremes = 0;          // sliding min/max queues per entity
-  int distincts = 0;         // distinct sets per entity
-  Timestamp max_window = 0;  // the longest finite window (0 when none)
+  int words = 0;                 // accumulator words per entity (tails and sums of the groups)
+  int lifetimes = 0;             // lifetime accumulators per entity
+  int extremes = 0;              // sliding min/max queues per entity
+  int distincts = 0;             // distinct sets per entity
+  Timestamp max_window = 0;      // the longest finite window (0 when none)
+  bool include_current = false;  // some feature includes the current event
 };
 
 struct Plan {
   std::vector<Condition> conditions;  // at most 64
   std::vector<KeyspacePlan> keyspaces;
-  std::vector<int> derived;  // features computed from others, in spec order
+  // The fields whose CategoricalHash an update needs (entity keys, hash columns, count_value
+  // tests), each hashed once per event; hash_slot[field] is its index here, or -1.
+  std::vector<int> hashed_fields;
+  std::vector<StorageClass> hashed_storage;  // HashStorageOf each of hashed_fields
+  std::vector<int8_t> hash_slot;             // kHourField + 1 entries
+  std::vector<int> derived;                  // features computed from others, in spec order
   uint32_t distinct_exact_limit = 1024;
   int hll_precision = 12;
   Timestamp allowed_lateness = 0;
