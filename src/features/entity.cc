@@ -232,9 +232,8 @@ EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, in
   record_size_ = align(lifetimes_offset_ + lifetimes, alignof(Entity));
 }
 
-uint64_t EntityOps::EstimateBytes(const Entity& entity) const {
-  uint64_t total = record_size_;
-  total += entity.rows.heap_words() * sizeof(int64_t);
+uint64_t EntityOps::ContainerBytes(const Entity& entity) const {
+  uint64_t total = 0;
   const auto n_extremes = static_cast<size_t>(plan_.extremes);
   const auto n_distincts = static_cast<size_t>(plan_.distincts);
   const PositionQueue* extremes = Extremes(entity);
@@ -375,7 +374,7 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
     if (!Matches(row, f.mask)) continue;
     DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
-    if (static_cast<uint64_t>(words[f.count_word]) > limit_) {
+    if (static_cast<uint64_t>(WindowCount(*entity, f, words, Tail(f, words))) > limit_) {
       distinct.clear();
       continue;
     }
@@ -401,7 +400,10 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
     // Distinct sets first: whether a set is exact depends on the count before the removal.
     for (int index : g.distincts) {
       const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
-      if (!Matches(row, f.mask) || static_cast<uint64_t>(words[f.count_word]) > limit_) continue;
+      if (!Matches(row, f.mask) ||
+          static_cast<uint64_t>(WindowCount(*entity, f, words, tail - 1)) > limit_) {
+        continue;
+      }
       DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
       auto hash = static_cast<uint64_t>(row[f.column]);
       auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
@@ -421,7 +423,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
   // (an exact set is never empty while its window holds a matching event).
   for (int index : g.distincts) {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
-    const int64_t count = words[f.count_word];
+    const int64_t count = WindowCount(*entity, f, words, tail);
     if (count > 0 && static_cast<uint64_t>(count) <= limit_ &&
         Distincts(entity)[static_cast<size_t>(f.distinct_index)].empty()) {
       RebuildDistinct(entity, f);
@@ -433,10 +435,9 @@ void EntityOps::RebuildDistinct(Entity* entity, const FeaturePlan& f) const {
   const int64_t* words = Words(entity);
   DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
   distinct.clear();
-  if (static_cast<uint64_t>(words[f.count_word]) > limit_) return;
+  const uint64_t tail = Tail(f, words);
+  if (static_cast<uint64_t>(WindowCount(*entity, f, words, tail)) > limit_) return;
   const uint64_t end = entity->end_pos();
-  const auto tail =
-      static_cast<uint64_t>(words[plan_.groups[static_cast<size_t>(f.group)].tail_word]);
   for (uint64_t p = tail; p < end; ++p) {
     const int64_t* row = entity->row(p - entity->base_pos, plan_.stride);
     if (!Matches(row, f.mask)) continue;
@@ -492,7 +493,8 @@ void EntityOps::AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, d
       value = Value(f, Lifetimes(*entity)[f.lifetime_index].all, 0, t);
       continue;
     }
-    const int64_t count = words[f.count_word];
+    const uint64_t tail = Tail(f, words);
+    const int64_t count = WindowCount(*entity, f, words, tail);
     if (count == 0) {  // every windowed aggregation but count, sum and distinct is missing
       const bool zero =
           f.aggregation == Aggregation::kCount || f.aggregation == Aggregation::kCountValue ||
@@ -500,12 +502,7 @@ void EntityOps::AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, d
       value = zero ? 0.0 : kMissing;
       continue;
     }
-    // The window's first live row (for distinct counts and last values).
-    auto from = [&] {
-      return static_cast<size_t>(
-          static_cast<uint64_t>(words[plan_.groups[static_cast<size_t>(f.group)].tail_word]) -
-          entity->base_pos);
-    };
+    const auto from = static_cast<size_t>(tail - entity->base_pos);  // the window's first row
     switch (f.aggregation) {
       case Aggregation::kCount:
       case Aggregation::kCountValue:
@@ -535,12 +532,12 @@ void EntityOps::AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, d
         value = static_cast<uint64_t>(count) <= limit_
                     ? static_cast<double>(
                           Distincts(*entity)[static_cast<size_t>(f.distinct_index)].size())
-                    : DistinctOfRows(*entity, f, from(), live, nullptr, scratch);
+                    : DistinctOfRows(*entity, f, from, live, nullptr, scratch);
         break;
       default: {  // last (time since first and last are lifetime only)
         Aggregate a;
         a.count = count;
-        for (size_t r = live, first = from(); r-- > first;) {
+        for (size_t r = live; r-- > from;) {
           const int64_t* row = entity->row(r, plan_.stride);
           if (Matches(row, f.mask)) {
             a.last_ts = row[kRowTs];
@@ -569,7 +566,7 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
     }
     const WindowGroup& g = plan_.groups[static_cast<size_t>(f.group)];
     static_cast<Aggregate&>(a) = Aggregate{};
-    a.count = words[f.count_word];
+    a.count = WindowCount(*entity, f, words, Tail(f, words));
     if (f.numerator_word >= 0) a.numerator = words[f.numerator_word];
     if (f.sum_word >= 0) a.sum = words[f.sum_word];
     if (f.squares_word >= 0)
@@ -694,7 +691,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   RebuildWindows(entity);
 }
 
-void EntityOps::Prune(Entity* entity, Timestamp cutoff) const {
+void EntityOps::PruneRows(Entity* entity, Timestamp cutoff) const {
   const auto stride = static_cast<size_t>(plan_.stride);
   size_t live = entity->live_rows();
   size_t dropped = 0;

@@ -48,9 +48,11 @@ void AssignWindowSlots(KeyspacePlan* ks, FeaturePlan* f) {
     found = ks->groups.end() - 1;
   }
   f->group = static_cast<int>(found - ks->groups.begin());
+  f->tail_word = found->tail_word;
   WindowGroup* group = &*found;
   const int index = static_cast<int>(ks->features.size());
-  f->count_word = SlotWord(ks, group, SumSlot::Kind::kCount, f->mask, 0, -1);
+  f->count_word =
+      f->mask == 0 ? kRowsInWindow : SlotWord(ks, group, SumSlot::Kind::kCount, f->mask, 0, -1);
   switch (f->aggregation) {
     case Aggregation::kRatio:
       f->numerator_word = SlotWord(ks, group, SumSlot::Kind::kNumerator, f->mask, f->numerator, -1);

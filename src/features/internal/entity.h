@@ -191,7 +191,10 @@ class EntityOps {
   // Frees what `entity` holds and marks the record unused.
   void Reset(Entity* entity) const;
   // Memory of `entity`: its record and heap blocks.
-  uint64_t EstimateBytes(const Entity& entity) const;
+  uint64_t EstimateBytes(const Entity& entity) const {
+    const uint64_t fixed = record_size_ + entity.rows.heap_words() * sizeof(int64_t);
+    return plan_.extremes + plan_.distincts == 0 ? fixed : fixed + ContainerBytes(entity);
+  }
 
   // Starts loading what an update of `entity` reads beyond its record into the CPU cache:
   // the newest row, the first row of each window, the ends of its min/max queues and its
@@ -222,7 +225,11 @@ class EntityOps {
   // Inserts `row` in (ts, arrival) order and updates every accumulator.
   void Insert(Entity* entity, const int64_t* row) const;
   // Drops rows older than `cutoff` (moving them into the lifetime `settled` aggregates).
-  void Prune(Entity* entity, Timestamp cutoff) const;
+  void Prune(Entity* entity, Timestamp cutoff) const {
+    if (entity->live_rows() != 0 && entity->row(0, plan_.stride)[kRowTs] < cutoff) {
+      PruneRows(entity, cutoff);
+    }
+  }
   // Recomputes every window accumulator from the rows and acc_ts.
   void RebuildWindows(Entity* entity) const;
 
@@ -271,6 +278,17 @@ class EntityOps {
   // Moves the accumulators' time to max(acc_ts, t), expiring rows from every window.
   void Advance(Entity* entity, Timestamp t) const;
   void AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos, const int64_t* row) const;
+  void PruneRows(Entity* entity, Timestamp cutoff) const;
+  // The count of windowed feature `f` when its window's first row is at position `tail`.
+  int64_t WindowCount(const Entity& entity, const FeaturePlan& f, const int64_t* words,
+                      uint64_t tail) const {
+    return f.count_word >= 0 ? words[f.count_word] : static_cast<int64_t>(entity.end_pos() - tail);
+  }
+  uint64_t Tail(const FeaturePlan& f, const int64_t* words) const {
+    return static_cast<uint64_t>(words[f.tail_word]);
+  }
+  // Heap bytes of the min/max queues and distinct sets.
+  uint64_t ContainerBytes(const Entity& entity) const;
   void ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
   void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;
   double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,

@@ -34,6 +34,8 @@ struct Condition {
   std::string key;  // what deduplicates conditions
 };
 
+constexpr int kRowsInWindow = -2;
+
 // One running integer of a window group, over the live rows inside the group's window that
 // match `mask`: their count, the count of those that also have a `numerator` bit, or the sum
 // or the sum of squares of `column` over them. Features that need the same integer share it.
@@ -75,7 +77,10 @@ struct FeaturePlan {
   int extreme_index = -1;   // sliding min/max: into Entity::extremes
   int distinct_index = -1;  // distinct_count: into Entity::distincts
   // Windowed: the accumulator words of its sums (-1 when the aggregation needs none).
+  // count_word is kRowsInWindow when the feature has no filter: its count is then the number
+  // of rows from the window's tail to the newest, which no slot needs to keep.
   int count_word = -1;
+  int tail_word = -1;  // its group's tail_word
   int numerator_word = -1;
   int sum_word = -1;
   int squares_word = -1;
