@@ -356,6 +356,7 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
 [[gnu::always_inline]] inline void EntityOps::AddToGroup(Entity* entity, const WindowGroup& g,
                                                          uint64_t pos, const int64_t* row) const {
   int64_t* words = Words(entity);
+  if (g.plain) return;
   ApplyToSlots<+1>(g, row, words);
   for (int index : g.extremes) {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
@@ -374,7 +375,7 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
     if (!Matches(row, f.mask)) continue;
     DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
-    if (static_cast<uint64_t>(WindowCount(*entity, f, words, Tail(f, words))) > limit_) {
+    if (static_cast<uint64_t>(WindowCount(f, words, Tail(f, words), pos + 1)) > limit_) {
       distinct.clear();
       continue;
     }
@@ -393,6 +394,14 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
   uint64_t tail = static_cast<uint64_t>(words[g.tail_word]);
   if (words[g.tail_word + 1] >= cutoff) return;
   const uint64_t end = entity->end_pos();
+  const auto stride = static_cast<size_t>(plan_.stride);
+  if (g.plain) {  // only the tail moves
+    const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
+    while (tail < end && row[kRowTs] < cutoff) {
+      ++tail;
+      row += stride;
+    }
+  }
   while (tail < end) {
     const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
     if (row[kRowTs] >= cutoff) break;
@@ -401,7 +410,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
     for (int index : g.distincts) {
       const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
       if (!Matches(row, f.mask) ||
-          static_cast<uint64_t>(WindowCount(*entity, f, words, tail - 1)) > limit_) {
+          static_cast<uint64_t>(WindowCount(f, words, tail - 1, end)) > limit_) {
         continue;
       }
       DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
@@ -423,7 +432,7 @@ void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cuto
   // (an exact set is never empty while its window holds a matching event).
   for (int index : g.distincts) {
     const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
-    const int64_t count = WindowCount(*entity, f, words, tail);
+    const int64_t count = WindowCount(f, words, tail, end);
     if (count > 0 && static_cast<uint64_t>(count) <= limit_ &&
         Distincts(entity)[static_cast<size_t>(f.distinct_index)].empty()) {
       RebuildDistinct(entity, f);
@@ -436,8 +445,8 @@ void EntityOps::RebuildDistinct(Entity* entity, const FeaturePlan& f) const {
   DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
   distinct.clear();
   const uint64_t tail = Tail(f, words);
-  if (static_cast<uint64_t>(WindowCount(*entity, f, words, tail)) > limit_) return;
   const uint64_t end = entity->end_pos();
+  if (static_cast<uint64_t>(WindowCount(f, words, tail, end)) > limit_) return;
   for (uint64_t p = tail; p < end; ++p) {
     const int64_t* row = entity->row(p - entity->base_pos, plan_.stride);
     if (!Matches(row, f.mask)) continue;
@@ -483,73 +492,87 @@ void EntityOps::Advance(Entity* entity, Timestamp t) const {
   }
 }
 
-void EntityOps::AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, double* out) const {
-  Advance(entity, t);
-  const int64_t* words = Words(*entity);
-  const size_t live = entity->live_rows();
-  for (const FeaturePlan& f : plan_.features) {
-    double& value = out[f.feature];
-    if (f.lifetime) {
-      value = Value(f, Lifetimes(*entity)[f.lifetime_index].all, 0, t);
-      continue;
+[[gnu::always_inline]] inline double EntityOps::WindowedValue(const Entity& entity,
+                                                              const FeaturePlan& f,
+                                                              const int64_t* words, uint64_t tail,
+                                                              uint64_t end, Timestamp t,
+                                                              Scratch* scratch) const {
+  const int64_t count = WindowCount(f, words, tail, end);
+  if (count == 0) {  // every windowed aggregation but count, sum and distinct is missing
+    const bool zero =
+        f.aggregation == Aggregation::kCount || f.aggregation == Aggregation::kCountValue ||
+        f.aggregation == Aggregation::kSum || f.aggregation == Aggregation::kDistinctCount;
+    return zero ? 0.0 : kMissing;
+  }
+  const auto from = static_cast<size_t>(tail - entity.base_pos);  // the window's first row
+  const auto to = static_cast<size_t>(end - entity.base_pos);
+  switch (f.aggregation) {
+    case Aggregation::kCount:
+    case Aggregation::kCountValue:
+      return static_cast<double>(count);
+    case Aggregation::kSum:
+      return static_cast<double>(words[f.sum_word]) * f.scale;
+    case Aggregation::kMean:
+      return MeanOf(words[f.sum_word], count, f.scale);
+    case Aggregation::kRatio:
+      return static_cast<double>(words[f.numerator_word]) / static_cast<double>(count);
+    case Aggregation::kStddev:
+      return PopulationStddev(count, words[f.sum_word],
+                              static_cast<Int128>(LoadInt128(&words[f.squares_word]))) *
+             f.scale;
+    case Aggregation::kMin:
+    case Aggregation::kMax: {
+      const PositionQueue& extreme = Extremes(entity)[static_cast<size_t>(f.extreme_index)];
+      return extreme.empty() ? kMissing : static_cast<double>(extreme.front().value) * f.scale;
     }
-    const uint64_t tail = Tail(f, words);
-    const int64_t count = WindowCount(*entity, f, words, tail);
-    if (count == 0) {  // every windowed aggregation but count, sum and distinct is missing
-      const bool zero =
-          f.aggregation == Aggregation::kCount || f.aggregation == Aggregation::kCountValue ||
-          f.aggregation == Aggregation::kSum || f.aggregation == Aggregation::kDistinctCount;
-      value = zero ? 0.0 : kMissing;
-      continue;
-    }
-    const auto from = static_cast<size_t>(tail - entity->base_pos);  // the window's first row
-    switch (f.aggregation) {
-      case Aggregation::kCount:
-      case Aggregation::kCountValue:
-        value = static_cast<double>(count);
-        break;
-      case Aggregation::kSum:
-        value = static_cast<double>(words[f.sum_word]) * f.scale;
-        break;
-      case Aggregation::kMean:
-        value = MeanOf(words[f.sum_word], count, f.scale);
-        break;
-      case Aggregation::kRatio:
-        value = static_cast<double>(words[f.numerator_word]) / static_cast<double>(count);
-        break;
-      case Aggregation::kStddev:
-        value = PopulationStddev(count, words[f.sum_word],
-                                 static_cast<Int128>(LoadInt128(&words[f.squares_word]))) *
-                f.scale;
-        break;
-      case Aggregation::kMin:
-      case Aggregation::kMax: {
-        const PositionQueue& extreme = Extremes(*entity)[static_cast<size_t>(f.extreme_index)];
-        value = extreme.empty() ? kMissing : static_cast<double>(extreme.front().value) * f.scale;
-        break;
-      }
-      case Aggregation::kDistinctCount:
-        value = static_cast<uint64_t>(count) <= limit_
-                    ? static_cast<double>(
-                          Distincts(*entity)[static_cast<size_t>(f.distinct_index)].size())
-                    : DistinctOfRows(*entity, f, from, live, nullptr, scratch);
-        break;
-      default: {  // last (time since first and last are lifetime only)
-        Aggregate a;
-        a.count = count;
-        for (size_t r = live; r-- > from;) {
-          const int64_t* row = entity->row(r, plan_.stride);
-          if (Matches(row, f.mask)) {
-            a.last_ts = row[kRowTs];
-            a.last_value = row[f.column];
-            break;
-          }
+    case Aggregation::kDistinctCount:
+      return static_cast<uint64_t>(count) <= limit_
+                 ? static_cast<double>(
+                       Distincts(entity)[static_cast<size_t>(f.distinct_index)].size())
+                 : DistinctOfRows(entity, f, from, to, nullptr, scratch);
+    default: {  // last (time since first and last are lifetime only)
+      Aggregate a;
+      a.count = count;
+      for (size_t r = to; r-- > from;) {
+        const int64_t* row = entity.row(r, plan_.stride);
+        if (Matches(row, f.mask)) {
+          a.last_ts = row[kRowTs];
+          a.last_value = row[f.column];
+          break;
         }
-        value = Value(f, a, 0, t);
-        break;
       }
+      return Value(f, a, 0, t);
     }
   }
+}
+
+void EntityOps::UpdateInOrder(Entity* entity, const int64_t* row, Scratch* scratch,
+                              double* out) const {
+  const Timestamp t = row[kRowTs];
+  entity->acc_ts = t;  // t >= acc_ts: the caller's condition for this path
+  LifetimeAccumulator* lifetimes = Lifetimes(entity);
+  for (int index : plan_.lifetime_features) {
+    const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+    Aggregate& all = lifetimes[f.lifetime_index].all;
+    out[f.feature] = Value(f, all, 0, t);
+    if (Matches(row, f.mask)) all.Add(row, f);
+  }
+  // The row joins the buffer after every window has been read (they are over [tail, pos))
+  // and has taken it in.
+  const uint64_t pos = entity->end_pos();
+  int64_t* words = Words(entity);
+  for (const WindowGroup& g : plan_.groups) {
+    const Timestamp cutoff = SaturatingSub(t, g.window);
+    if (words[g.tail_word + 1] < cutoff) ExpireGroup(entity, g, cutoff);
+    const auto tail = static_cast<uint64_t>(words[g.tail_word]);
+    for (int index : g.features) {
+      const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+      out[f.feature] = WindowedValue(*entity, f, words, tail, pos, t, scratch);
+    }
+    if (tail == pos) words[g.tail_word + 1] = t;
+    AddToGroup(entity, g, pos, row);
+  }
+  entity->rows.Append(row, static_cast<size_t>(plan_.stride));
 }
 
 void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
@@ -566,7 +589,7 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
     }
     const WindowGroup& g = plan_.groups[static_cast<size_t>(f.group)];
     static_cast<Aggregate&>(a) = Aggregate{};
-    a.count = WindowCount(*entity, f, words, Tail(f, words));
+    a.count = WindowCount(f, words, Tail(f, words), entity->end_pos());
     if (f.numerator_word >= 0) a.numerator = words[f.numerator_word];
     if (f.sum_word >= 0) a.sum = words[f.sum_word];
     if (f.squares_word >= 0)

@@ -555,7 +555,7 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, size_t i, st
 
     const bool in_order = t > ks.ops.NewestTs(entity) && t >= entity.acc_ts;
     if (in_order && !kplan.include_current) {
-      ks.ops.AdvanceAndWrite(&entity, t, &scratch, out.data());
+      ks.ops.UpdateInOrder(&entity, row, &scratch, out.data());
     } else {
       if (in_order) {
         ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
@@ -568,8 +568,8 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, size_t i, st
         out[static_cast<size_t>(kplan.features[f].feature)] =
             ks.ops.Value(kplan.features[f], a, a.distinct, t);
       }
+      ks.ops.Insert(&entity, row);
     }
-    ks.ops.Insert(&entity, row);
     Timestamp base = std::min(watermark, entity.acc_ts);
     Timestamp cutoff = base - kplan.max_window;
     if (cutoff > base) cutoff = std::numeric_limits<int64_t>::min();  // overflow guard

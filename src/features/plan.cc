@@ -51,6 +51,7 @@ void AssignWindowSlots(KeyspacePlan* ks, FeaturePlan* f) {
   f->tail_word = found->tail_word;
   WindowGroup* group = &*found;
   const int index = static_cast<int>(ks->features.size());
+  group->features.push_back(index);
   f->count_word =
       f->mask == 0 ? kRowsInWindow : SlotWord(ks, group, SumSlot::Kind::kCount, f->mask, 0, -1);
   switch (f->aggregation) {
@@ -152,6 +153,7 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
     }
     if (f.lifetime) {
       f.lifetime_index = ks.lifetimes++;
+      ks.lifetime_features.push_back(static_cast<int>(ks.features.size()));
     } else {
       AssignWindowSlots(&ks, &f);
     }
@@ -182,6 +184,7 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
       g.counts = end_of(SumSlot::Kind::kCount);
       g.numerators = end_of(SumSlot::Kind::kNumerator);
       g.sums = end_of(SumSlot::Kind::kSum);
+      g.plain = g.slots.empty() && g.extremes.empty() && g.distincts.empty();
     }
   }
   for (const Condition& c : plan.conditions) {

@@ -211,10 +211,11 @@ class EntityOps {
   // Fast path (t greater than every row's ts): expires the windows to t and reads each
   // feature's aggregate over [t - W, t) into aggs[feature index in plan].
   void AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const;
-  // The same fast path for a keyspace without include_current features: writes each
-  // feature's value at t into out[feature's index in the vector], as Value() of the aggregate
-  // AdvanceAndRead() would read, without building the aggregates.
-  void AdvanceAndWrite(Entity* entity, Timestamp t, Scratch* scratch, double* out) const;
+  // The whole update on the fast path for a keyspace without include_current features: with
+  // t = row's ts, writes each feature's value at t into out[feature's index in the vector]
+  // (what Value() of AdvanceAndRead()'s aggregate gives, without building the aggregates),
+  // then adds `row` as Insert() would. Expiry, reads and the add run in one pass per window.
+  void UpdateInOrder(Entity* entity, const int64_t* row, Scratch* scratch, double* out) const;
   // Any time: aggregates over [t - W, t) by scanning the rows (plus `settled` for lifetime
   // features). Used for ties, late events and `features show`.
   void ScanRead(const Entity& entity, Timestamp t, Scratch* scratch, Reading* aggs) const;
@@ -279,11 +280,15 @@ class EntityOps {
   void Advance(Entity* entity, Timestamp t) const;
   void AddToGroup(Entity* entity, const WindowGroup& g, uint64_t pos, const int64_t* row) const;
   void PruneRows(Entity* entity, Timestamp cutoff) const;
-  // The count of windowed feature `f` when its window's first row is at position `tail`.
-  int64_t WindowCount(const Entity& entity, const FeaturePlan& f, const int64_t* words,
-                      uint64_t tail) const {
-    return f.count_word >= 0 ? words[f.count_word] : static_cast<int64_t>(entity.end_pos() - tail);
+  // The count of windowed feature `f` when its window holds the rows at positions
+  // [tail, end).
+  static int64_t WindowCount(const FeaturePlan& f, const int64_t* words, uint64_t tail,
+                             uint64_t end) {
+    return f.count_word >= 0 ? words[f.count_word] : static_cast<int64_t>(end - tail);
   }
+  // Windowed feature f's value at t over the rows at [tail, end).
+  double WindowedValue(const Entity& entity, const FeaturePlan& f, const int64_t* words,
+                       uint64_t tail, uint64_t end, Timestamp t, Scratch* scratch) const;
   uint64_t Tail(const FeaturePlan& f, const int64_t* words) const {
     return static_cast<uint64_t>(words[f.tail_word]);
   }

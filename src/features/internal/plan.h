@@ -58,8 +58,10 @@ struct WindowGroup {
   int counts = 0;
   int numerators = 0;
   int sums = 0;
-  std::vector<int> extremes;   // features (indices in KeyspacePlan::features) with a min/max queue
-  std::vector<int> distincts;  // features with a distinct set
+  bool plain = false;          // no slots, queues or sets: only the tail moves
+  std::vector<int> features;   // its features (indices in KeyspacePlan::features)
+  std::vector<int> extremes;   // those with a min/max queue
+  std::vector<int> distincts;  // those with a distinct set
 };
 
 struct FeaturePlan {
@@ -93,6 +95,7 @@ struct KeyspacePlan {
   int stride = kRowValues;
   std::vector<FeaturePlan> features;
   std::vector<WindowGroup> groups;
+  std::vector<int> lifetime_features;  // indices in `features`
   int words = 0;                 // accumulator words per entity (tails and sums of the groups)
   int lifetimes = 0;             // lifetime accumulators per entity
   int extremes = 0;              // sliding min/max queues per entity
