@@ -190,6 +190,19 @@ struct FeatureEngine::Impl {
   std::string buffer;
   std::function<Result<uint64_t>()> before_checkpoint;
   std::vector<EntityRef> batch_refs;  // per event of a batch and keyspace
+  // Per event of a batch: what BeginEvent decided.
+  struct EventStep {
+    bool apply = false;  // update its entities
+    Timestamp t = 0;
+    Timestamp watermark = 0;
+    uint64_t bits = 0;   // its conditions
+    uint64_t touch = 0;  // LRU counter
+  };
+  std::vector<EventStep> batch_steps;
+  std::vector<uint32_t> batch_order;  // events of one keyspace pass
+  // Set by an error in the middle of a batch, which leaves the state partly updated: every
+  // later call returns it, and reopening recovers from the last checkpoint.
+  Status failed;
   // Per event of a batch: the CategoricalHash of each of plan.hashed_fields, and a bit per
   // field that the event has.
   std::vector<uint64_t> batch_hashes;
@@ -201,6 +214,7 @@ struct FeatureEngine::Impl {
     batch_refs.resize(n * keyspaces.size());
     batch_hashes.resize(n * plan.hashed_fields.size());
     batch_hashed.resize(n);
+    batch_steps.resize(n);
   }
   // Indexes `key` at `slot`, counting the index's growth as state memory.
   void AddToIndex(KeyspaceState* ks, uint64_t key, uint32_t slot) {
@@ -211,7 +225,13 @@ struct FeatureEngine::Impl {
   // Hashes event i's fields and finds its entity keys, into the batch arrays at index i.
   void PrepareEvent(const Event& event, size_t i);
   uint64_t ConditionBits(const Event& event, const uint64_t* hashes, uint64_t hashed) const;
-  Status Apply(const Event& event, uint64_t seq, size_t i, std::span<double> out, bool* skipped);
+  // An update in three steps, so that a batch can run each keyspace's updates in a pass of
+  // their own: the event's own checks and counters (in event order), the update of its
+  // entity in each keyspace, then its derived features.
+  Status BeginEvent(const Event& event, uint64_t seq, size_t i, std::span<double> out,
+                    bool* skipped);
+  Status UpdateEntity(uint32_t k, const Event& event, size_t i, std::span<double> out);
+  void FinishEvent(const Event& event, std::span<double> out) const;
 
   bool seen_any() const { return max_ts != std::numeric_limits<int64_t>::min(); }
 
@@ -495,8 +515,10 @@ void FeatureEngine::Impl::PrepareEvent(const Event& event, size_t i) {
   }
 }
 
-Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, size_t i, std::span<double> out,
-                                  bool* skipped) {
+Status FeatureEngine::Impl::BeginEvent(const Event& event, uint64_t seq, size_t i,
+                                       std::span<double> out, bool* skipped) {
+  EventStep& step = batch_steps[i];
+  step.apply = false;
   if (skipped != nullptr) *skipped = false;
   if (seq <= last_seq) {
     if (skipped != nullptr) *skipped = true;
@@ -519,76 +541,82 @@ Status FeatureEngine::Impl::Apply(const Event& event, uint64_t seq, size_t i, st
     if (t < max_ts) ++counters.late_applied;
   }
   max_ts = std::max(max_ts, t);
-  const Timestamp watermark = max_ts - plan.allowed_lateness;
   ++counters.applied;
-  ++touch;
+  step.apply = true;
+  step.t = t;
+  step.watermark = max_ts - plan.allowed_lateness;
+  step.touch = ++touch;
+  step.bits = ConditionBits(event, &batch_hashes[i * plan.hashed_fields.size()], batch_hashed[i]);
+  return Status::Ok();
+}
+
+Status FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t i,
+                                         std::span<double> out) {
+  const EventStep& step = batch_steps[i];
+  const Timestamp t = step.t;
   const uint64_t* hashes = &batch_hashes[i * plan.hashed_fields.size()];
   const uint64_t hashed = batch_hashed[i];
-  const uint64_t bits = ConditionBits(event, hashes, hashed);
-  const EntityRef* entities = &batch_refs[i * keyspaces.size()];
+  KeyspaceState& ks = keyspaces[k];
+  const internal::KeyspacePlan& kplan = *ks.plan;
+  const EntityRef& ref = batch_refs[i * keyspaces.size() + k];
+  uint32_t slot = ref.slot;
+  if (slot == kNoSlot) {
+    PANO_ASSIGN_OR_RETURN(slot, Touch(k, ref.key, true));
+  }
+  Entity& entity = ks.slots[slot];
 
-  for (uint32_t k = 0; k < keyspaces.size(); ++k) {
-    KeyspaceState& ks = keyspaces[k];
-    const internal::KeyspacePlan& kplan = *ks.plan;
-    const EntityRef& ref = entities[k];
-    if (!ref.has_key) continue;
-    uint32_t slot = ref.slot;
-    if (slot == kNoSlot) {
-      PANO_ASSIGN_OR_RETURN(slot, Touch(k, ref.key, true));
+  int64_t* row = ks.row.data();
+  row[internal::kRowTs] = t;
+  row[internal::kRowBits] = static_cast<int64_t>(step.bits);
+  for (size_t c = 0; c < kplan.columns.size(); ++c) {
+    int64_t value = 0;
+    int field = kplan.columns[c];
+    if (kplan.column_is_hash[c]) {
+      const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(field)]);
+      if (((hashed >> h) & 1U) != 0) value = static_cast<int64_t>(hashes[h]);
+    } else if (!internal::NumericValue(event, field, &value)) {
+      value = 0;
     }
-    Entity& entity = ks.slots[slot];
-
-    int64_t* row = ks.row.data();
-    row[internal::kRowTs] = t;
-    row[internal::kRowBits] = static_cast<int64_t>(bits);
-    for (size_t c = 0; c < kplan.columns.size(); ++c) {
-      int64_t value = 0;
-      int field = kplan.columns[c];
-      if (kplan.column_is_hash[c]) {
-        const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(field)]);
-        if (((hashed >> h) & 1U) != 0) value = static_cast<int64_t>(hashes[h]);
-      } else if (!internal::NumericValue(event, field, &value)) {
-        value = 0;
-      }
-      row[internal::kRowValues + static_cast<int>(c)] = value;
-    }
-
-    const bool in_order = t > ks.ops.NewestTs(entity) && t >= entity.acc_ts;
-    if (in_order && !kplan.include_current) {
-      ks.ops.UpdateInOrder(&entity, row, &scratch, out.data());
-    } else {
-      if (in_order) {
-        ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
-      } else {
-        ks.ops.ScanRead(entity, t, &scratch, ks.aggs.data());
-      }
-      ks.ops.IncludeCurrent(entity, row, &scratch, ks.aggs.data());
-      for (size_t f = 0; f < kplan.features.size(); ++f) {
-        const internal::Reading& a = ks.aggs[f];
-        out[static_cast<size_t>(kplan.features[f].feature)] =
-            ks.ops.Value(kplan.features[f], a, a.distinct, t);
-      }
-      ks.ops.Insert(&entity, row);
-    }
-    Timestamp base = std::min(watermark, entity.acc_ts);
-    Timestamp cutoff = base - kplan.max_window;
-    if (cutoff > base) cutoff = std::numeric_limits<int64_t>::min();  // overflow guard
-    ks.ops.Prune(&entity, cutoff);
-
-    if (!entity.dirty) {
-      entity.dirty = true;
-      dirty.emplace_back(k, slot);
-    }
-    entity.touched = touch;
-    counters.state_bytes -= uint64_t{entity.size16} * 16;
-    counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
+    row[internal::kRowValues + static_cast<int>(c)] = value;
   }
 
+  const bool in_order = t > ks.ops.NewestTs(entity) && t >= entity.acc_ts;
+  if (in_order && !kplan.include_current) {
+    ks.ops.UpdateInOrder(&entity, row, &scratch, out.data());
+  } else {
+    if (in_order) {
+      ks.ops.AdvanceAndRead(&entity, t, &scratch, ks.aggs.data());
+    } else {
+      ks.ops.ScanRead(entity, t, &scratch, ks.aggs.data());
+    }
+    ks.ops.IncludeCurrent(entity, row, &scratch, ks.aggs.data());
+    for (size_t f = 0; f < kplan.features.size(); ++f) {
+      const internal::Reading& a = ks.aggs[f];
+      out[static_cast<size_t>(kplan.features[f].feature)] =
+          ks.ops.Value(kplan.features[f], a, a.distinct, t);
+    }
+    ks.ops.Insert(&entity, row);
+  }
+  Timestamp base = std::min(step.watermark, entity.acc_ts);
+  Timestamp cutoff = base - kplan.max_window;
+  if (cutoff > base) cutoff = std::numeric_limits<int64_t>::min();  // overflow guard
+  ks.ops.Prune(&entity, cutoff);
+
+  if (!entity.dirty) {
+    entity.dirty = true;
+    dirty.emplace_back(k, slot);
+  }
+  entity.touched = step.touch;
+  counters.state_bytes -= uint64_t{entity.size16} * 16;
+  counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
+  return Status::Ok();
+}
+
+void FeatureEngine::Impl::FinishEvent(const Event& event, std::span<double> out) const {
   for (int index : plan.derived) {
     out[static_cast<size_t>(index)] =
         spec.features[static_cast<size_t>(index)].expr->Evaluate(event, out.data());
   }
-  return Status::Ok();
 }
 
 Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double> out,
@@ -599,10 +627,22 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
                                    " values; the spec has " +
                                    std::to_string(m.spec.features.size()));
   }
+  PANO_RETURN_IF_ERROR(m.failed);
   if (seq > m.last_seq) PANO_RETURN_IF_ERROR(m.CheckMemory());
   m.ResizeBatch(1);
   m.PrepareEvent(event, 0);
-  return m.Apply(event, seq, 0, out, skipped);
+  Status status = m.BeginEvent(event, seq, 0, out, skipped);
+  if (!status.ok() || !m.batch_steps[0].apply) return status;
+  for (uint32_t k = 0; k < m.keyspaces.size(); ++k) {
+    if (!m.batch_refs[k].has_key) continue;
+    status = m.UpdateEntity(k, event, 0, out);
+    if (!status.ok()) {
+      m.failed = status;
+      return status;
+    }
+  }
+  m.FinishEvent(event, out);
+  return Status::Ok();
 }
 
 Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const uint64_t> seqs,
@@ -615,58 +655,64 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
                                    " events need as many seqs and statuses and " +
                                    std::to_string(n * width) + " output values");
   }
+  PANO_RETURN_IF_ERROR(m.failed);
   if (n == 0) return Status::Ok();
   PANO_RETURN_IF_ERROR(m.CheckMemory());
   const size_t nk = m.keyspaces.size();
   m.ResizeBatch(n);
   for (size_t i = 0; i < n; ++i) m.PrepareEvent(events[i], i);
-  // A pipeline over the batch: the index slots of event i + kIndexAhead, the records of event
-  // i + kRecordAhead and the newest rows of event i + kRowsAhead are loaded into the cache
-  // while event i is applied. Slots found ahead stay valid: nothing is evicted within a batch.
+  for (size_t i = 0; i < n; ++i) {
+    statuses[i] = m.BeginEvent(events[i], seqs[i], i, out.subspan(i * width, width), nullptr);
+  }
+  // One pass per keyspace over the batch's events, in order: a keyspace's entities evolve
+  // exactly as event by event, and the pass keeps one keyspace's state in the caches and the
+  // TLB at a time. Within a pass the index slot of the update kIndexAhead places ahead, the
+  // record of the one kRecordAhead ahead and the rows of the one kRowsAhead ahead are loaded
+  // while an update runs. Slots found ahead stay valid: nothing is evicted within a batch.
   constexpr size_t kIndexAhead = 16;
   constexpr size_t kRecordAhead = 8;
   constexpr size_t kRowsAhead = 4;
-  auto prefetch_index = [&](size_t i) {
-    for (size_t k = 0; k < nk; ++k) {
-      const EntityRef& ref = m.batch_refs[i * nk + k];
-      if (ref.has_key) m.keyspaces[k].index.Prefetch(ref.key);
+  for (uint32_t k = 0; k < nk; ++k) {
+    KeyspaceState& ks = m.keyspaces[k];
+    m.batch_order.clear();
+    for (size_t i = 0; i < n; ++i) {
+      if (m.batch_steps[i].apply && m.batch_refs[i * nk + k].has_key) {
+        m.batch_order.push_back(static_cast<uint32_t>(i));
+      }
     }
-  };
-  auto prefetch_record = [&](size_t i) {
-    for (size_t k = 0; k < nk; ++k) {
-      EntityRef& ref = m.batch_refs[i * nk + k];
-      if (!ref.has_key) continue;
-      KeyspaceState& ks = m.keyspaces[k];
-      const uint32_t slot = ks.index.Find(ref.key);
-      if (slot == internal::EntityIndex::kNone) continue;
-      ref.slot = slot;
+    const size_t count = m.batch_order.size();
+    auto ref_of = [&](size_t j) -> EntityRef& { return m.batch_refs[m.batch_order[j] * nk + k]; };
+    auto prefetch_record = [&](size_t j) {
+      EntityRef& ref = ref_of(j);
+      ref.slot = ks.index.Find(ref.key);
+      if (ref.slot == kNoSlot) return;
       const auto* record = reinterpret_cast<const char*>(&ks.slots[ref.slot]);  // NOLINT
       for (size_t line = 0; line < ks.ops.record_size(); line += 64) {
         __builtin_prefetch(record + line);  // NOLINT
       }
+    };
+    auto prefetch_rows = [&](size_t j) {
+      const EntityRef& ref = ref_of(j);
+      if (ref.slot != kNoSlot) ks.ops.PrefetchRows(ks.slots[ref.slot]);
+    };
+    for (size_t j = 0; j < std::min(count, kIndexAhead); ++j) ks.index.Prefetch(ref_of(j).key);
+    for (size_t j = 0; j < std::min(count, kRecordAhead); ++j) prefetch_record(j);
+    for (size_t j = 0; j < std::min(count, kRowsAhead); ++j) prefetch_rows(j);
+    for (size_t j = 0; j < count; ++j) {
+      if (j + kIndexAhead < count) ks.index.Prefetch(ref_of(j + kIndexAhead).key);
+      if (j + kRecordAhead < count) prefetch_record(j + kRecordAhead);
+      if (j + kRowsAhead < count) prefetch_rows(j + kRowsAhead);
+      const size_t i = m.batch_order[j];
+      Status status = m.UpdateEntity(k, events[i], i, out.subspan(i * width, width));
+      if (!status.ok()) {
+        m.failed = status;
+        for (size_t e = 0; e < n; ++e) statuses[e] = status;
+        return status;
+      }
     }
-  };
-  auto prefetch_rows = [&](size_t i) {
-    for (size_t k = 0; k < nk; ++k) {
-      const EntityRef& ref = m.batch_refs[i * nk + k];
-      if (ref.slot == kNoSlot) continue;
-      KeyspaceState& ks = m.keyspaces[k];
-      ks.ops.PrefetchRows(ks.slots[ref.slot]);
-    }
-  };
-  for (size_t i = 0; i < std::min(n, kIndexAhead); ++i) prefetch_index(i);
-  for (size_t i = 0; i < std::min(n, kRecordAhead); ++i) prefetch_record(i);
-  for (size_t i = 0; i < std::min(n, kRowsAhead); ++i) prefetch_rows(i);
+  }
   for (size_t i = 0; i < n; ++i) {
-    if (i + kIndexAhead < n) prefetch_index(i + kIndexAhead);
-    if (i + kRecordAhead < n) prefetch_record(i + kRecordAhead);
-    if (i + kRowsAhead < n) prefetch_rows(i + kRowsAhead);
-    Status status = m.Apply(events[i], seqs[i], i, out.subspan(i * width, width), nullptr);
-    if (!status.ok() && status.code() != StatusCode::kOutOfRange) {
-      for (size_t j = i; j < n; ++j) statuses[j] = status;
-      return status;
-    }
-    statuses[i] = std::move(status);
+    if (m.batch_steps[i].apply) m.FinishEvent(events[i], out.subspan(i * width, width));
   }
   return Status::Ok();
 }
@@ -709,6 +755,7 @@ void FeatureEngine::SetCheckpointHook(std::function<Result<uint64_t>()> hook) {
 }
 
 Status FeatureEngine::Checkpoint(uint64_t output_offset) {
+  PANO_RETURN_IF_ERROR(impl_->failed);  // never a checkpoint of a partly applied batch
   if (impl_->db == nullptr) return Status::Ok();
   if (impl_->options.read_only) {
     return Status::FailedPrecondition("the feature state is open read-only");

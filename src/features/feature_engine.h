@@ -87,17 +87,20 @@ class FeatureEngine {
   // `out` untouched, *skipped set) so a replay may overlap what the state holds. A
   // transaction older than the watermark returns OutOfRange with the reason; `out` is then
   // all NaN and nothing changes but last_seq(). Events of other kinds only advance
-  // last_seq(). No heap allocation per event in steady state.
+  // last_seq(). No heap allocation per event in steady state. An error of the state store
+  // stops the engine as UpdateBatch() describes.
   Status Update(const Event& event, uint64_t seq, std::span<double> out, bool* skipped = nullptr);
 
   // Applies events[i], the log record seqs[i], for each i in order, exactly as Update()
   // would one by one: event i's features go to out[i * width(), (i + 1) * width()) and its
-  // status (OK, or OutOfRange for a late transaction) to statuses[i]. While it applies one
-  // event it loads the entities of the next few into the CPU cache, which is much faster than
-  // Update() once the state outgrows the cache. The memory budget is checked (and the
-  // checkpoint hook called) once, before the first event. Returns an error only when the
-  // engine cannot go on (the state store failed); that event and the ones after it are not
-  // applied and carry the error.
+  // status (OK, or OutOfRange for a late transaction) to statuses[i]. It updates one
+  // keyspace at a time over the whole batch and loads the entities of the next few updates
+  // into the CPU cache while it applies one, which is much faster than Update() once the
+  // state outgrows the cache. The memory budget is checked (and the checkpoint hook called)
+  // once, before the first event. Returns an error only when the engine cannot go on (the
+  // state store failed): every status carries it, the batch is partly applied, and from then
+  // on Update(), UpdateBatch() and Checkpoint() return it. Open the state again to recover
+  // from the last checkpoint.
   Status UpdateBatch(std::span<const Event> events, std::span<const uint64_t> seqs,
                      std::span<double> out, std::span<Status> statuses);
 
