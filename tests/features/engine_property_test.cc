@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -1186,6 +1187,52 @@ TEST(EngineMixedSpec, MatchesReference) {
   ASSERT_EQ(b.in_memory.width, b.spec.features.size());
   EXPECT_EQ(CompareWithReference(b.c, Stream(), b.expected, b.in_memory), 0U);
 }
+
+// Feeds the whole stream through UpdateBatch() in batches of seeded random sizes (1 to 300);
+// values and statuses must equal those of Update() one event at a time, bit for bit.
+void CheckBatches(uint64_t budget, uint64_t seed) {
+  const MixedBaseline& b = Baseline();
+  const std::vector<Event>& events = Stream();
+  TempDir dir("features-batch");
+  EngineOptions options;
+  if (budget > 0) {
+    options.state_dir = dir.path() + "/state";
+    options.memory_budget_bytes = budget;
+  }
+  auto engine = FeatureEngine::Open(b.spec, options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  const size_t width = (*engine)->width();
+  EngineRun run;
+  run.width = width;
+  run.codes.assign(events.size(), StatusCode::kInternal);
+  run.values.assign(events.size() * width, ref::kNaN);
+  std::vector<uint64_t> seqs;
+  std::vector<Status> statuses;
+  std::mt19937_64 rng(seed);
+  size_t batches = 0;
+  for (size_t first = 0; first < events.size(); ++batches) {
+    const size_t n = std::min<size_t>(events.size() - first, 1 + rng() % 300);
+    seqs.resize(n);
+    statuses.assign(n, Status::Internal("not set"));
+    for (size_t j = 0; j < n; ++j) seqs[j] = first + j + 1;
+    Status status =
+        (*engine)->UpdateBatch(std::span(events).subspan(first, n), seqs,
+                               std::span(run.values).subspan(first * width, n * width), statuses);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    for (size_t j = 0; j < n; ++j) run.codes[first + j] = statuses[j].code();
+    first += n;
+  }
+  EXPECT_GT(batches, 10U);
+  if (budget > 0) {
+    EXPECT_GT((*engine)->counters().evictions, 0U);
+  }
+  const size_t diff = FirstBitDifference(b.in_memory, run, 0, events.size());
+  EXPECT_EQ(diff, SIZE_MAX) << DiffText(b.in_memory, run, diff, b.spec);
+}
+
+TEST(EngineBatch, UpdateBatchEqualsUpdateOneByOne) { CheckBatches(0, 11); }
+
+TEST(EngineBatch, UpdateBatchUnderSmallBudgetEqualsUpdateOneByOne) { CheckBatches(4 << 20, 12); }
 
 // Runs events [0, count) of the stream through the mixed spec with a state store under
 // `budget` bytes; the values must equal the in-memory run's bit for bit, and the reference's.
