@@ -161,9 +161,9 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
   }
   plan.hash_slot.assign(kHourField + 1, -1);
   auto hashed = [&](int field) {
-    int8_t& slot = plan.hash_slot[static_cast<size_t>(field)];
+    int& slot = plan.hash_slot[static_cast<size_t>(field)];
     if (slot >= 0) return;
-    slot = static_cast<int8_t>(plan.hashed_fields.size());
+    slot = static_cast<int>(plan.hashed_fields.size());
     plan.hashed_fields.push_back(field);
     plan.hashed_storage.push_back(HashStorageOf(field));
   };

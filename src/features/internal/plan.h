@@ -111,7 +111,7 @@ struct Plan {
   // tests), each hashed once per event; hash_slot[field] is its index here, or -1.
   std::vector<int> hashed_fields;
   std::vector<StorageClass> hashed_storage;  // HashStorageOf each of hashed_fields
-  std::vector<int8_t> hash_slot;             // kHourField + 1 entries
+  std::vector<int> hash_slot;                // kHourField + 1 entries
   std::vector<int> derived;                  // features computed from others, in spec order
   uint32_t distinct_exact_limit = 1024;
   int hll_precision = 12;
