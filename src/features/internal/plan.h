@@ -34,6 +34,7 @@ struct Condition {
   std::string key;  // what deduplicates conditions
 };
 
+// FeaturePlan::count_word of a feature without a filter (see there).
 constexpr int kRowsInWindow = -2;
 
 // One running integer of a window group, over the live rows inside the group's window that
