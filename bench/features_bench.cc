@@ -336,7 +336,7 @@ std::vector<uint64_t> DistinctKeys(const FeatureSpec& spec, const Stream& stream
       for (size_t j = 0; j < ks.fields.size() && has_key; ++j) {
         uint64_t hash = 0;
         has_key = internal::CategoricalHash(event, ks.fields[j], &hash);
-        key = j == 0 ? hash : internal::CombineKeyHash(key, hash);
+        key = internal::FoldKeyHash(key, j, hash);
       }
       if (has_key) keys.push_back(key);
     }

@@ -389,36 +389,34 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
   }
 }
 
+// Precondition: the group's tail is older than `cutoff` (callers test it, saving the call).
 void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const {
   int64_t* words = Words(entity);
   uint64_t tail = static_cast<uint64_t>(words[g.tail_word]);
-  if (words[g.tail_word + 1] >= cutoff) return;
   const uint64_t end = entity->end_pos();
-  const auto stride = static_cast<size_t>(plan_.stride);
   if (g.plain) {  // only the tail moves
+    const auto stride = static_cast<size_t>(plan_.stride);
     const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
-    while (tail < end && row[kRowTs] < cutoff) {
+    for (; tail < end && row[kRowTs] < cutoff; row += stride) ++tail;
+  } else {
+    while (tail < end) {
+      const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
+      if (row[kRowTs] >= cutoff) break;
       ++tail;
-      row += stride;
-    }
-  }
-  while (tail < end) {
-    const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
-    if (row[kRowTs] >= cutoff) break;
-    ++tail;
-    // Distinct sets first: whether a set is exact depends on the count before the removal.
-    for (int index : g.distincts) {
-      const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
-      if (!Matches(row, f.mask) ||
-          static_cast<uint64_t>(WindowCount(f, words, tail - 1, end)) > limit_) {
-        continue;
+      // Distinct sets first: whether a set is exact depends on the count before the removal.
+      for (int index : g.distincts) {
+        const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+        if (!Matches(row, f.mask) ||
+            static_cast<uint64_t>(WindowCount(f, words, tail - 1, end)) > limit_) {
+          continue;
+        }
+        DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
+        auto hash = static_cast<uint64_t>(row[f.column]);
+        auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
+        if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
       }
-      DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
-      auto hash = static_cast<uint64_t>(row[f.column]);
-      auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
-      if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
+      ApplyToSlots<-1>(g, row, words);
     }
-    ApplyToSlots<-1>(g, row, words);
   }
   words[g.tail_word] = static_cast<int64_t>(tail);
   words[g.tail_word + 1] = tail < end ? entity->row(tail - entity->base_pos, plan_.stride)[kRowTs]
@@ -483,6 +481,25 @@ double EntityOps::DistinctOfRows(const Entity& entity, const FeaturePlan& f, siz
                              &scratch->registers);
 }
 
+double EntityOps::DistinctInWindow(const Entity& entity, const FeaturePlan& f, int64_t count,
+                                   size_t from, size_t to, Scratch* scratch) const {
+  return static_cast<uint64_t>(count) <= limit_
+             ? static_cast<double>(Distincts(entity)[static_cast<size_t>(f.distinct_index)].size())
+             : DistinctOfRows(entity, f, from, to, nullptr, scratch);
+}
+
+void EntityOps::LastInWindow(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
+                             Aggregate* a) const {
+  for (size_t r = to; r-- > from;) {
+    const int64_t* row = entity.row(r, plan_.stride);
+    if (Matches(row, f.mask)) {
+      a->last_ts = row[kRowTs];
+      a->last_value = row[f.column];
+      return;
+    }
+  }
+}
+
 void EntityOps::Advance(Entity* entity, Timestamp t) const {
   entity->acc_ts = std::max(entity->acc_ts, t);
   const int64_t* words = Words(*entity);
@@ -498,12 +515,7 @@ void EntityOps::Advance(Entity* entity, Timestamp t) const {
                                                               uint64_t end, Timestamp t,
                                                               Scratch* scratch) const {
   const int64_t count = WindowCount(f, words, tail, end);
-  if (count == 0) {  // every windowed aggregation but count, sum and distinct is missing
-    const bool zero =
-        f.aggregation == Aggregation::kCount || f.aggregation == Aggregation::kCountValue ||
-        f.aggregation == Aggregation::kSum || f.aggregation == Aggregation::kDistinctCount;
-    return zero ? 0.0 : kMissing;
-  }
+  if (count == 0) return Value(f, Aggregate{}, 0, t);  // 0 or missing, by the aggregation
   const auto from = static_cast<size_t>(tail - entity.base_pos);  // the window's first row
   const auto to = static_cast<size_t>(end - entity.base_pos);
   switch (f.aggregation) {
@@ -526,21 +538,11 @@ void EntityOps::Advance(Entity* entity, Timestamp t) const {
       return extreme.empty() ? kMissing : static_cast<double>(extreme.front().value) * f.scale;
     }
     case Aggregation::kDistinctCount:
-      return static_cast<uint64_t>(count) <= limit_
-                 ? static_cast<double>(
-                       Distincts(entity)[static_cast<size_t>(f.distinct_index)].size())
-                 : DistinctOfRows(entity, f, from, to, nullptr, scratch);
+      return DistinctInWindow(entity, f, count, from, to, scratch);
     default: {  // last (time since first and last are lifetime only)
       Aggregate a;
       a.count = count;
-      for (size_t r = to; r-- > from;) {
-        const int64_t* row = entity.row(r, plan_.stride);
-        if (Matches(row, f.mask)) {
-          a.last_ts = row[kRowTs];
-          a.last_value = row[f.column];
-          break;
-        }
-      }
+      LastInWindow(entity, f, from, to, &a);
       return Value(f, a, 0, t);
     }
   }
@@ -587,9 +589,9 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
       static_cast<Aggregate&>(a) = lifetimes[f.lifetime_index].all;
       continue;
     }
-    const WindowGroup& g = plan_.groups[static_cast<size_t>(f.group)];
     static_cast<Aggregate&>(a) = Aggregate{};
-    a.count = WindowCount(f, words, Tail(f, words), entity->end_pos());
+    const uint64_t tail = Tail(f, words);
+    a.count = WindowCount(f, words, tail, entity->end_pos());
     if (f.numerator_word >= 0) a.numerator = words[f.numerator_word];
     if (f.sum_word >= 0) a.sum = words[f.sum_word];
     if (f.squares_word >= 0)
@@ -602,22 +604,12 @@ void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Re
         a.max = v;
       }
     }
-    a.from = static_cast<uint64_t>(words[g.tail_word]) - entity->base_pos;
+    a.from = tail - entity->base_pos;
     a.to = live;
     if (f.aggregation == Aggregation::kDistinctCount) {
-      a.distinct =
-          static_cast<uint64_t>(a.count) <= limit_
-              ? static_cast<double>(Distincts(entity)[static_cast<size_t>(f.distinct_index)].size())
-              : DistinctOfRows(*entity, f, a.from, a.to, nullptr, scratch);
-    } else if (f.aggregation == Aggregation::kLast && a.count > 0) {
-      for (size_t r = live; r-- > a.from;) {
-        const int64_t* row = entity->row(r, plan_.stride);
-        if (Matches(row, f.mask)) {
-          a.last_ts = row[kRowTs];
-          a.last_value = row[f.column];
-          break;
-        }
-      }
+      a.distinct = DistinctInWindow(*entity, f, a.count, a.from, a.to, scratch);
+    } else if (f.aggregation == Aggregation::kLast) {
+      LastInWindow(*entity, f, a.from, a.to, &a);
     }
   }
 }

@@ -510,7 +510,7 @@ void FeatureEngine::Impl::PrepareEvent(const Event& event, size_t i) {
     for (size_t j = 0; j < fields.size() && ref.has_key; ++j) {
       const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(fields[j])]);
       ref.has_key = ((hashed >> h) & 1U) != 0;
-      ref.key = j == 0 ? hashes[h] : internal::CombineKeyHash(ref.key, hashes[h]);
+      ref.key = internal::FoldKeyHash(ref.key, j, hashes[h]);
     }
   }
 }
@@ -736,7 +736,7 @@ Status FeatureEngine::EntityFeatures(int keyspace, std::span<const std::string_v
   uint64_t hash = 0;
   for (size_t i = 0; i < key.size(); ++i) {
     PANO_ASSIGN_OR_RETURN(uint64_t field_hash, internal::HashOfText(plan.fields[i], key[i]));
-    hash = i == 0 ? field_hash : internal::CombineKeyHash(hash, field_hash);
+    hash = internal::FoldKeyHash(hash, i, field_hash);
   }
   PANO_ASSIGN_OR_RETURN(uint32_t slot, m.Touch(k, hash, false));
   const Entity& entity = ks.slots[slot];

@@ -289,9 +289,17 @@ class EntityOps {
   // Windowed feature f's value at t over the rows at [tail, end).
   double WindowedValue(const Entity& entity, const FeaturePlan& f, const int64_t* words,
                        uint64_t tail, uint64_t end, Timestamp t, Scratch* scratch) const;
-  uint64_t Tail(const FeaturePlan& f, const int64_t* words) const {
+  static uint64_t Tail(const FeaturePlan& f, const int64_t* words) {
     return static_cast<uint64_t>(words[f.tail_word]);
   }
+  // Feature f's distinct count over its window's rows [from, to), which hold `count` matching
+  // events: the exact set's size up to the limit, an estimate from the rows above it.
+  double DistinctInWindow(const Entity& entity, const FeaturePlan& f, int64_t count, size_t from,
+                          size_t to, Scratch* scratch) const;
+  // Sets a's last_ts and last_value from the newest row of [from, to) that f counts (none:
+  // unchanged).
+  void LastInWindow(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
+                    Aggregate* a) const;
   // Heap bytes of the min/max queues and distinct sets.
   uint64_t ContainerBytes(const Entity& entity) const;
   void ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;

@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -89,16 +90,18 @@ inline bool CategoricalHash(const Event& event, int field, StorageClass storage,
 // The hash of a field's value for distinct_count, count_value and entity keys; false when
 // the field is absent. Strings hash their bytes, numbers their int64 (reals their bits).
 inline bool CategoricalHash(const Event& event, int field, uint64_t* hash) {
-  if (field == kHourField) return CategoricalHash(event, field, StorageClass::kNumber, hash);
-  if (!event.has(field)) return false;
-  return CategoricalHash(event, field,
-                         StorageOf(event.schema().fields[static_cast<size_t>(field)].type), hash);
+  const StorageClass storage =
+      field == kHourField ? StorageClass::kNumber
+                          : StorageOf(event.schema().fields[static_cast<size_t>(field)].type);
+  return CategoricalHash(event, field, storage, hash);
 }
 
-// The key of an entity over several fields: the first field's CategoricalHash, then each
-// further field's folded in, in key order. A keyed mix of two hashes is far cheaper than
-// hashing the field again with a seed, and lets an update hash each field once per event.
-inline uint64_t CombineKeyHash(uint64_t key, uint64_t field_hash) {
+// An entity's key is its fields' CategoricalHashes folded in key order: `key` is the fold of
+// the fields before `position`, and the result folds in that field's hash. A one-field key is
+// the field's hash itself. A keyed mix of two hashes is far cheaper than hashing the field
+// again with a seed, and lets an update hash each field once per event.
+inline uint64_t FoldKeyHash(uint64_t key, size_t position, uint64_t field_hash) {
+  if (position == 0) return field_hash;
   uint64_t x = std::rotl(key, 23) * 0x9E3779B97F4A7C15ULL ^ field_hash;
   x ^= x >> 32;
   x *= 0xD6E8FEB86659FD93ULL;
