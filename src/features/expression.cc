@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "core/schema.h"
@@ -494,7 +495,43 @@ Result<std::shared_ptr<const Expression>> Expression::Compile(std::string_view t
   return std::shared_ptr<const Expression>(std::move(expression));
 }
 
-double Expression::Evaluate(const Event& event, const double* features) const {
+std::vector<int> Expression::categorical_fields() const {
+  std::vector<int> fields;
+  for (const Op& op : ops_) {
+    if (op.code == OpCode::kStrEq &&
+        std::find(fields.begin(), fields.end(), op.index) == fields.end()) {
+      fields.push_back(op.index);
+    }
+  }
+  return fields;
+}
+
+std::optional<Expression::ValueTest> Expression::AsValueTest() const {
+  ValueTest test;
+  size_t n = ops_.size();
+  if (n > 0 && ops_[n - 1].code == OpCode::kNot) {
+    test.negated = true;
+    --n;
+  }
+  size_t depth = 0;  // a postfix of kStrEq leaves and binary kOr is a disjunction of them
+  for (size_t i = 0; i < n; ++i) {
+    const Op& op = ops_[i];
+    if (op.code == OpCode::kStrEq && (test.field < 0 || op.index == test.field)) {
+      test.field = op.index;
+      test.hashes.push_back(op.hash);
+      ++depth;
+    } else if (op.code == OpCode::kOr && depth >= 2) {
+      --depth;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (depth != 1) return std::nullopt;
+  return test;
+}
+
+double Expression::Evaluate(const Event& event, const double* features,
+                            const EventHashes* hashes) const {
   std::array<double, kMaxDepth + 1> stack;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   size_t top = 0;                           // number of values on the stack
   for (const Op& op : ops_) {
@@ -514,9 +551,15 @@ double Expression::Evaluate(const Event& event, const double* features) const {
         continue;
       case OpCode::kStrEq: {
         uint64_t hash = 0;
-        stack[top++] = internal::CategoricalHash(event, op.index, &hash)
-                           ? (hash == op.hash ? 1.0 : 0.0)
-                           : kMissing;
+        bool present = false;
+        const int slot = hashes != nullptr ? hashes->slot[op.index] : -1;
+        if (slot >= 0) {
+          present = ((hashes->present >> slot) & 1U) != 0;
+          hash = hashes->hashes[slot];
+        } else {
+          present = internal::CategoricalHash(event, op.index, &hash);
+        }
+        stack[top++] = present ? (hash == op.hash ? 1.0 : 0.0) : kMissing;
         continue;
       }
       case OpCode::kPresent:

@@ -464,16 +464,21 @@ Status FeatureEngine::Impl::CheckMemory() {
 uint64_t FeatureEngine::Impl::ConditionBits(const Event& event, const uint64_t* hashes,
                                             uint64_t hashed) const {
   uint64_t bits = 0;
+  const Expression::EventHashes event_hashes{plan.hash_slot.data(), hashes, hashed};
   for (size_t c = 0; c < plan.conditions.size(); ++c) {
     const internal::Condition& condition = plan.conditions[c];
     bool pass = false;
     switch (condition.kind) {
       case internal::Condition::Kind::kExpression:
-        pass = condition.expression->Passes(event);
+        pass = condition.expression->Passes(event, &event_hashes);
         break;
-      case internal::Condition::Kind::kValueEquals: {
+      case internal::Condition::Kind::kValueIn: {
         const auto h = static_cast<size_t>(plan.hash_slot[static_cast<size_t>(condition.field)]);
-        pass = ((hashed >> h) & 1U) != 0 && hashes[h] == condition.value_hash;
+        if (((hashed >> h) & 1U) == 0) break;  // absent: the test is missing
+        const uint64_t hash = hashes[h];
+        bool found = false;
+        for (uint64_t v : condition.values) found |= v == hash;
+        pass = found != condition.negated;
         break;
       }
       case internal::Condition::Kind::kPresent:

@@ -1,6 +1,7 @@
 #include "features/internal/plan.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "features/internal/event_values.h"
@@ -18,6 +19,22 @@ int ConditionBit(Plan* plan, Condition condition) {
   if (plan->conditions.size() == kMaxConditions) return -1;
   plan->conditions.push_back(std::move(condition));
   return static_cast<int>(plan->conditions.size() - 1);
+}
+
+// The condition that a filter or numerator passes: a kValueIn when it is a ValueTest.
+Condition FilterCondition(std::shared_ptr<const Expression> expression, const std::string& text) {
+  Condition c;
+  c.key = "filter:" + text;
+  if (std::optional<Expression::ValueTest> test = expression->AsValueTest()) {
+    c.kind = Condition::Kind::kValueIn;
+    c.field = test->field;
+    c.values = std::move(test->hashes);
+    c.negated = test->negated;
+  } else {
+    c.kind = Condition::Kind::kExpression;
+    c.expression = std::move(expression);
+  }
+  return c;
 }
 
 // The word of the group's slot (kind, mask, numerator, column), adding it when new.
@@ -109,21 +126,21 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
     f.lifetime = def.window == kLifetime;
     f.include_current = def.include_current;
     if (def.filter) {
-      int bit = ConditionBit(
-          &plan, {Condition::Kind::kExpression, def.filter, -1, 0, "filter:" + def.filter_text});
+      int bit = ConditionBit(&plan, FilterCondition(def.filter, def.filter_text));
       if (bit < 0) return too_many(def);
       f.mask |= uint64_t{1} << bit;
     }
     if (def.aggregation == Aggregation::kCountValue) {
       int bit =
-          ConditionBit(&plan, {Condition::Kind::kValueEquals, nullptr, def.field, def.value_hash,
-                               "value:" + std::to_string(def.field) + "=" + def.value_text});
+          ConditionBit(&plan, {.kind = Condition::Kind::kValueIn,
+                               .field = def.field,
+                               .values = {def.value_hash},
+                               .key = "value:" + std::to_string(def.field) + "=" + def.value_text});
       if (bit < 0) return too_many(def);
       f.mask |= uint64_t{1} << bit;
     }
     if (def.aggregation == Aggregation::kRatio) {
-      int bit = ConditionBit(&plan, {Condition::Kind::kExpression, def.numerator, -1, 0,
-                                     "filter:" + def.numerator_text});
+      int bit = ConditionBit(&plan, FilterCondition(def.numerator, def.numerator_text));
       if (bit < 0) return too_many(def);
       f.numerator = uint64_t{1} << bit;
     }
@@ -131,8 +148,9 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
     if (needs_column) {
       // Only events that have the field count towards a feature that reads it.
       if (def.field != kHourField) {
-        int bit = ConditionBit(&plan, {Condition::Kind::kPresent, nullptr, def.field, 0,
-                                       "present:" + std::to_string(def.field)});
+        int bit = ConditionBit(&plan, {.kind = Condition::Kind::kPresent,
+                                       .field = def.field,
+                                       .key = "present:" + std::to_string(def.field)});
         if (bit < 0) return too_many(def);
         f.mask |= uint64_t{1} << bit;
       }
@@ -188,7 +206,11 @@ Result<Plan> BuildPlan(const FeatureSpec& spec) {
     }
   }
   for (const Condition& c : plan.conditions) {
-    if (c.kind == Condition::Kind::kValueEquals) hashed(c.field);
+    if (c.kind == Condition::Kind::kValueIn) hashed(c.field);
+    // Other filters and numerators compare with the event's hashes (Expression::EventHashes).
+    if (c.kind == Condition::Kind::kExpression) {
+      for (int field : c.expression->categorical_fields()) hashed(field);
+    }
   }
   return plan;
 }

@@ -3,9 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@
 #include "core/money.h"
 #include "core/schema.h"
 #include "core/time.h"
+#include "features/feature_spec.h"
+#include "features/internal/event_values.h"
 
 namespace panorama::features {
 namespace {
@@ -196,6 +200,104 @@ TEST(ExpressionTest, LogicPrecedence) {
   EXPECT_EQ(Eval("not (1 == 1)"), 0);
   EXPECT_EQ(Eval("1 < 2 and 2 < 3"), 1);
   EXPECT_EQ(Eval("1 + 1 and 0 - 0"), 0);
+}
+
+// Evaluate with the caller's field hashes (what the feature engine passes) gives what it
+// computes by itself, for present and absent fields; a field marked absent reads as absent.
+TEST(ExpressionTest, CallerHashesGiveTheSameValues) {
+  const std::vector<std::string> texts = {"channel in (ONLINE, MOBILE)",
+                                          "country == CN",
+                                          "country != CN and channel == ONLINE",
+                                          "type in (PURCHASE, DEPOSIT) or city == 'Shang hai'",
+                                          "device_id == D0000000009",
+                                          "not (ip == '203.0.113.7')",
+                                          "amount > 1000 and currency == CNY"};
+  for (const std::string& text : texts) {
+    auto expression = MustCompile(text);
+    ASSERT_TRUE(expression);
+    const std::vector<int> fields = expression->categorical_fields();
+    EXPECT_FALSE(fields.empty()) << text;
+    for (const Event& event : {FullTx(), BareTx()}) {
+      std::vector<int> slot(static_cast<size_t>(kHourField) + 1, -1);
+      std::vector<uint64_t> hashes;
+      uint64_t present = 0;
+      for (int field : fields) {
+        EXPECT_EQ(slot[static_cast<size_t>(field)], -1) << text << ": field listed twice";
+        slot[static_cast<size_t>(field)] = static_cast<int>(hashes.size());
+        uint64_t hash = 0;
+        if (internal::CategoricalHash(event, field, &hash)) present |= uint64_t{1} << hashes.size();
+        hashes.push_back(hash);
+      }
+      const Expression::EventHashes given{slot.data(), hashes.data(), present};
+      const double own = expression->Evaluate(event, nullptr);
+      const double with = expression->Evaluate(event, nullptr, &given);
+      EXPECT_TRUE(own == with || (std::isnan(own) && std::isnan(with))) << text;
+    }
+  }
+  auto country = MustCompile("country == CN");
+  ASSERT_TRUE(country);
+  std::vector<int> slot(static_cast<size_t>(kHourField) + 1, -1);
+  slot[tx::kCountry] = 0;
+  uint64_t hash = 0;
+  ASSERT_TRUE(internal::CategoricalHash(FullTx(), tx::kCountry, &hash));
+  const Expression::EventHashes absent{slot.data(), &hash, 0};
+  EXPECT_EQ(country->Evaluate(FullTx(), nullptr), 1);
+  EXPECT_TRUE(std::isnan(country->Evaluate(FullTx(), nullptr, &absent)));
+}
+
+// Filters that test one field against text constants are recognised as ValueTests, whose
+// outcome (present and among the hashes, or not among them when negated) is Passes()'s.
+TEST(ExpressionTest, ValueTests) {
+  struct Expected {
+    std::string text;
+    int field;
+    std::vector<std::string> values;
+    bool negated;
+  };
+  const std::vector<Expected> tests = {
+      {"channel == ONLINE", tx::kChannel, {"ONLINE"}, false},
+      {"channel in (ONLINE, MOBILE)", tx::kChannel, {"ONLINE", "MOBILE"}, false},
+      {"type == DEPOSIT or type == TRANSFER or type == PURCHASE",
+       tx::kType,
+       {"DEPOSIT", "TRANSFER", "PURCHASE"},
+       false},
+      {"country != CN", tx::kCountry, {"CN"}, true},
+      {"not (mcc in (6011, 5411))", tx::kMcc, {"6011", "5411"}, true},
+      {"(device_id == D0000000009)", tx::kDeviceId, {"D0000000009"}, false},
+  };
+  Event no_country = FullTx();
+  no_country.clear_field(tx::kCountry);
+  Event no_mcc = FullTx();
+  no_mcc.clear_field(tx::kMcc);
+  const std::vector<Event> events = {FullTx(), BareTx(), no_country, no_mcc};
+  for (const Expected& want : tests) {
+    auto expression = MustCompile(want.text);
+    ASSERT_TRUE(expression);
+    std::optional<Expression::ValueTest> test = expression->AsValueTest();
+    ASSERT_TRUE(test.has_value()) << want.text;
+    EXPECT_EQ(test->field, want.field) << want.text;
+    EXPECT_EQ(test->negated, want.negated) << want.text;
+    std::vector<uint64_t> hashes;
+    for (const std::string& v : want.values) hashes.push_back(*internal::HashOfText(want.field, v));
+    EXPECT_EQ(test->hashes, hashes) << want.text;
+    for (const Event& event : events) {
+      uint64_t hash = 0;
+      bool passes = false;
+      if (internal::CategoricalHash(event, test->field, &hash)) {
+        const bool among = std::find(hashes.begin(), hashes.end(), hash) != hashes.end();
+        passes = among != test->negated;
+      }
+      EXPECT_EQ(expression->Passes(event), passes) << want.text;
+    }
+  }
+  for (const char* text :
+       {"channel == ONLINE or type == DEPOSIT", "channel == ONLINE and channel == MOBILE",
+        "not not channel == ONLINE", "channel != ONLINE or channel != MOBILE", "amount > 5",
+        "channel == ONLINE or 1", "present(channel)"}) {
+    auto expression = MustCompile(text);
+    ASSERT_TRUE(expression);
+    EXPECT_FALSE(expression->AsValueTest().has_value()) << text;
+  }
 }
 
 TEST(ExpressionTest, PassesOnlyWhenTrue) {

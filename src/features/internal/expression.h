@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,14 +33,40 @@ class Expression {
                                                            FeatureResolver resolver = nullptr,
                                                            const void* context = nullptr);
 
-  // Evaluates over `event` and, for derived expressions, `features` (the vector being built).
-  double Evaluate(const Event& event, const double* features) const;
-  bool Passes(const Event& event) const {
-    double value = Evaluate(event, nullptr);
+  // Categorical hashes of the event's fields that the caller has already computed, so that
+  // comparisons with text constants need not hash again: a field f with slot[f] >= 0 has the
+  // hash hashes[slot[f]] when bit slot[f] of `present` is set and is absent otherwise; fields
+  // with slot[f] < 0 are hashed by Evaluate. The hashes must be CategoricalHash's.
+  struct EventHashes {
+    const int* slot = nullptr;  // indexed by field, up to and including kHourField
+    const uint64_t* hashes = nullptr;
+    uint64_t present = 0;
+  };
+
+  // Evaluates over `event` and, for derived expressions, `features` (the vector being built);
+  // `hashes`, when given, supplies field hashes (see EventHashes).
+  double Evaluate(const Event& event, const double* features,
+                  const EventHashes* hashes = nullptr) const;
+  bool Passes(const Event& event, const EventHashes* hashes = nullptr) const {
+    double value = Evaluate(event, nullptr, hashes);
     return value == value && value != 0;
   }
   // The features a derived expression reads.
   const std::vector<int>& feature_refs() const { return feature_refs_; }
+  // The fields the expression compares with text constants (each once).
+  std::vector<int> categorical_fields() const;
+
+  // A test of one categorical field against text constants: `f == a`, `f in (a, b)`,
+  // `f == a or f == b`, or the negation of one of those (`f != a`, `not f in (a, b)`). It
+  // passes when the field is present and its hash is among `hashes` (not among them, when
+  // `negated`); an absent field makes it missing, so it never passes.
+  struct ValueTest {
+    int field = -1;
+    std::vector<uint64_t> hashes;
+    bool negated = false;
+  };
+  // The expression as a ValueTest, when it is one (then Passes() is the test's outcome).
+  std::optional<ValueTest> AsValueTest() const;
 
   enum class OpCode : uint8_t {
     kConst,

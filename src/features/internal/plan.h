@@ -23,14 +23,18 @@ constexpr int kRowValues = 2;
 // once per event into a bit.
 struct Condition {
   enum class Kind : uint8_t {
-    kExpression,   // a filter or ratio numerator
-    kValueEquals,  // count_value: the field's categorical hash equals value_hash
-    kPresent,      // the event has the field (for features that read a value column)
+    kExpression,  // a filter or ratio numerator
+    // The field is present and its categorical hash is among `values` (not among them when
+    // `negated`): count_value tests, and filters and numerators that are ValueTests (the
+    // common `type == X`, `channel in (A, B)`), which need no expression evaluation.
+    kValueIn,
+    kPresent,  // the event has the field (for features that read a value column)
   };
   Kind kind = Kind::kExpression;
-  std::shared_ptr<const Expression> expression;
+  std::shared_ptr<const Expression> expression;  // kExpression
   int field = -1;
-  uint64_t value_hash = 0;
+  std::vector<uint64_t> values;
+  bool negated = false;
   std::string key;  // what deduplicates conditions
 };
 
@@ -109,7 +113,8 @@ struct Plan {
   std::vector<Condition> conditions;  // at most 64
   std::vector<KeyspacePlan> keyspaces;
   // The fields whose CategoricalHash an update needs (entity keys, hash columns, count_value
-  // tests), each hashed once per event; hash_slot[field] is its index here, or -1.
+  // tests, text comparisons of filters and numerators), each hashed once per event;
+  // hash_slot[field] is its index here, or -1.
   std::vector<int> hashed_fields;
   std::vector<StorageClass> hashed_storage;  // HashStorageOf each of hashed_fields
   std::vector<int> hash_slot;                // kHourField + 1 entries
