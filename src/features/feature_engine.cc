@@ -165,8 +165,9 @@ uint64_t SetSize(Entity* entity, uint64_t bytes) {
 constexpr uint32_t kNoSlot = internal::EntityIndex::kNone;
 struct EntityRef {
   uint64_t key = 0;
-  uint32_t slot = kNoSlot;  // in memory at this slot, or not looked up / not in memory
-  bool has_key = false;     // false when the event lacks a key field (or is no transaction)
+  Entity* entity = nullptr;  // the record at `slot` (not kNoSlot), saving its address arithmetic
+  uint32_t slot = kNoSlot;   // in memory at this slot, or not looked up / not in memory
+  bool has_key = false;      // false when the event lacks a key field (or is no transaction)
 };
 
 }  // namespace
@@ -230,7 +231,9 @@ struct FeatureEngine::Impl {
   // entity in each keyspace, then its derived features.
   Status BeginEvent(const Event& event, uint64_t seq, size_t i, std::span<double> out,
                     bool* skipped);
-  Status UpdateEntity(uint32_t k, const Event& event, size_t i, std::span<double> out);
+  // Applies event i of the batch to its entity of keyspace k. On an error (reading the state
+  // store), sets `failed` and returns false: a bool, not a Status, on the hottest call.
+  bool UpdateEntity(uint32_t k, const Event& event, size_t i, std::span<double> out);
   void FinishEvent(const Event& event, std::span<double> out) const;
 
   bool seen_any() const { return max_ts != std::numeric_limits<int64_t>::min(); }
@@ -509,6 +512,7 @@ void FeatureEngine::Impl::PrepareEvent(const Event& event, size_t i) {
   for (size_t k = 0; k < nk; ++k) {
     EntityRef& ref = refs[k];
     ref.slot = kNoSlot;
+    ref.entity = nullptr;
     ref.has_key = transaction;
     ref.key = 0;
     const std::vector<int>& fields = keyspaces[k].plan->fields;
@@ -555,8 +559,8 @@ Status FeatureEngine::Impl::BeginEvent(const Event& event, uint64_t seq, size_t 
   return Status::Ok();
 }
 
-Status FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t i,
-                                         std::span<double> out) {
+bool FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t i,
+                                       std::span<double> out) {
   const EventStep& step = batch_steps[i];
   const Timestamp t = step.t;
   const uint64_t* hashes = &batch_hashes[i * plan.hashed_fields.size()];
@@ -565,10 +569,17 @@ Status FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t 
   const internal::KeyspacePlan& kplan = *ks.plan;
   const EntityRef& ref = batch_refs[i * keyspaces.size() + k];
   uint32_t slot = ref.slot;
+  Entity* found = ref.entity;
   if (slot == kNoSlot) {
-    PANO_ASSIGN_OR_RETURN(slot, Touch(k, ref.key, true));
+    Result<uint32_t> touched = Touch(k, ref.key, true);
+    if (!touched.ok()) {
+      failed = touched.status();
+      return false;
+    }
+    slot = *touched;
+    found = &ks.slots[slot];
   }
-  Entity& entity = ks.slots[slot];
+  Entity& entity = *found;
 
   int64_t* row = ks.row.data();
   row[internal::kRowTs] = t;
@@ -614,7 +625,7 @@ Status FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t 
   entity.touched = step.touch;
   counters.state_bytes -= uint64_t{entity.size16} * 16;
   counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
-  return Status::Ok();
+  return true;
 }
 
 void FeatureEngine::Impl::FinishEvent(const Event& event, std::span<double> out) const {
@@ -640,11 +651,7 @@ Status FeatureEngine::Update(const Event& event, uint64_t seq, std::span<double>
   if (!status.ok() || !m.batch_steps[0].apply) return status;
   for (uint32_t k = 0; k < m.keyspaces.size(); ++k) {
     if (!m.batch_refs[k].has_key) continue;
-    status = m.UpdateEntity(k, event, 0, out);
-    if (!status.ok()) {
-      m.failed = status;
-      return status;
-    }
+    if (!m.UpdateEntity(k, event, 0, out)) return m.failed;
   }
   m.FinishEvent(event, out);
   return Status::Ok();
@@ -691,14 +698,15 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
       EntityRef& ref = ref_of(j);
       ref.slot = ks.index.Find(ref.key);
       if (ref.slot == kNoSlot) return;
-      const auto* record = reinterpret_cast<const char*>(&ks.slots[ref.slot]);  // NOLINT
+      ref.entity = &ks.slots[ref.slot];
+      const auto* record = reinterpret_cast<const char*>(ref.entity);  // NOLINT
       for (size_t line = 0; line < ks.ops.record_size(); line += 64) {
         __builtin_prefetch(record + line);  // NOLINT
       }
     };
     auto prefetch_rows = [&](size_t j) {
       const EntityRef& ref = ref_of(j);
-      if (ref.slot != kNoSlot) ks.ops.PrefetchRows(ks.slots[ref.slot]);
+      if (ref.entity != nullptr) ks.ops.PrefetchRows(*ref.entity);
     };
     for (size_t j = 0; j < std::min(count, kIndexAhead); ++j) ks.index.Prefetch(ref_of(j).key);
     for (size_t j = 0; j < std::min(count, kRecordAhead); ++j) prefetch_record(j);
@@ -708,11 +716,9 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
       if (j + kRecordAhead < count) prefetch_record(j + kRecordAhead);
       if (j + kRowsAhead < count) prefetch_rows(j + kRowsAhead);
       const size_t i = m.batch_order[j];
-      Status status = m.UpdateEntity(k, events[i], i, out.subspan(i * width, width));
-      if (!status.ok()) {
-        m.failed = status;
-        for (size_t e = 0; e < n; ++e) statuses[e] = status;
-        return status;
+      if (!m.UpdateEntity(k, events[i], i, out.subspan(i * width, width))) {
+        for (size_t e = 0; e < n; ++e) statuses[e] = m.failed;
+        return m.failed;
       }
     }
   }
