@@ -389,34 +389,45 @@ void EntityOps::PrefetchRows(const Entity& entity) const {
   }
 }
 
+// Inlined into the update: most plain groups expire a row on every event of a busy entity.
+[[gnu::always_inline]] inline void EntityOps::ExpirePlainGroup(Entity* entity, const WindowGroup& g,
+                                                               Timestamp cutoff) const {
+  int64_t* words = Words(entity);
+  auto tail = static_cast<uint64_t>(words[g.tail_word]);
+  const uint64_t end = entity->end_pos();
+  const auto stride = static_cast<size_t>(plan_.stride);
+  const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
+  for (; tail < end && row[kRowTs] < cutoff; row += stride) ++tail;
+  words[g.tail_word] = static_cast<int64_t>(tail);
+  words[g.tail_word + 1] = tail < end ? row[kRowTs] : std::numeric_limits<int64_t>::max();
+}
+
 // Precondition: the group's tail is older than `cutoff` (callers test it, saving the call).
 void EntityOps::ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const {
+  if (g.plain) {
+    ExpirePlainGroup(entity, g, cutoff);
+    return;
+  }
   int64_t* words = Words(entity);
   uint64_t tail = static_cast<uint64_t>(words[g.tail_word]);
   const uint64_t end = entity->end_pos();
-  if (g.plain) {  // only the tail moves
-    const auto stride = static_cast<size_t>(plan_.stride);
+  while (tail < end) {
     const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
-    for (; tail < end && row[kRowTs] < cutoff; row += stride) ++tail;
-  } else {
-    while (tail < end) {
-      const int64_t* row = entity->row(tail - entity->base_pos, plan_.stride);
-      if (row[kRowTs] >= cutoff) break;
-      ++tail;
-      // Distinct sets first: whether a set is exact depends on the count before the removal.
-      for (int index : g.distincts) {
-        const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
-        if (!Matches(row, f.mask) ||
-            static_cast<uint64_t>(WindowCount(f, words, tail - 1, end)) > limit_) {
-          continue;
-        }
-        DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
-        auto hash = static_cast<uint64_t>(row[f.column]);
-        auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
-        if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
+    if (row[kRowTs] >= cutoff) break;
+    ++tail;
+    // Distinct sets first: whether a set is exact depends on the count before the removal.
+    for (int index : g.distincts) {
+      const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];
+      if (!Matches(row, f.mask) ||
+          static_cast<uint64_t>(WindowCount(f, words, tail - 1, end)) > limit_) {
+        continue;
       }
-      ApplyToSlots<-1>(g, row, words);
+      DistinctSet& distinct = Distincts(entity)[static_cast<size_t>(f.distinct_index)];
+      auto hash = static_cast<uint64_t>(row[f.column]);
+      auto it = std::lower_bound(distinct.begin(), distinct.end(), std::make_pair(hash, 0U));
+      if (it != distinct.end() && it->first == hash && --it->second == 0) distinct.erase(it);
     }
+    ApplyToSlots<-1>(g, row, words);
   }
   words[g.tail_word] = static_cast<int64_t>(tail);
   words[g.tail_word + 1] = tail < end ? entity->row(tail - entity->base_pos, plan_.stride)[kRowTs]
@@ -516,8 +527,9 @@ void EntityOps::Advance(Entity* entity, Timestamp t) const {
                                                               Scratch* scratch) const {
   const int64_t count = WindowCount(f, words, tail, end);
   if (count == 0) return Value(f, Aggregate{}, 0, t);  // 0 or missing, by the aggregation
-  const auto from = static_cast<size_t>(tail - entity.base_pos);  // the window's first row
-  const auto to = static_cast<size_t>(end - entity.base_pos);
+  // The window's rows by index, for the two aggregations that read them.
+  auto from = [&] { return static_cast<size_t>(tail - entity.base_pos); };
+  auto to = [&] { return static_cast<size_t>(end - entity.base_pos); };
   switch (f.aggregation) {
     case Aggregation::kCount:
     case Aggregation::kCountValue:
@@ -538,11 +550,11 @@ void EntityOps::Advance(Entity* entity, Timestamp t) const {
       return extreme.empty() ? kMissing : static_cast<double>(extreme.front().value) * f.scale;
     }
     case Aggregation::kDistinctCount:
-      return DistinctInWindow(entity, f, count, from, to, scratch);
+      return DistinctInWindow(entity, f, count, from(), to(), scratch);
     default: {  // last (time since first and last are lifetime only)
       Aggregate a;
       a.count = count;
-      LastInWindow(entity, f, from, to, &a);
+      LastInWindow(entity, f, from(), to(), &a);
       return Value(f, a, 0, t);
     }
   }
@@ -565,7 +577,13 @@ void EntityOps::UpdateInOrder(Entity* entity, const int64_t* row, Scratch* scrat
   int64_t* words = Words(entity);
   for (const WindowGroup& g : plan_.groups) {
     const Timestamp cutoff = SaturatingSub(t, g.window);
-    if (words[g.tail_word + 1] < cutoff) ExpireGroup(entity, g, cutoff);
+    if (words[g.tail_word + 1] < cutoff) {
+      if (g.plain) {
+        ExpirePlainGroup(entity, g, cutoff);
+      } else {
+        ExpireGroup(entity, g, cutoff);
+      }
+    }
     const auto tail = static_cast<uint64_t>(words[g.tail_word]);
     for (int index : g.features) {
       const FeaturePlan& f = plan_.features[static_cast<size_t>(index)];

@@ -303,6 +303,7 @@ class EntityOps {
   // Heap bytes of the min/max queues and distinct sets.
   uint64_t ContainerBytes(const Entity& entity) const;
   void ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
+  void ExpirePlainGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
   void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;
   double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
                         const int64_t* extra, Scratch* scratch) const;
