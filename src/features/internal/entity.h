@@ -302,8 +302,10 @@ class EntityOps {
                     Aggregate* a) const;
   // Heap bytes of the min/max queues and distinct sets.
   uint64_t ContainerBytes(const Entity& entity) const;
+  // Expires group g's window to `cutoff`: its tail moves to the first row at or after it, and
+  // what leaves is taken out of the group's sums, queues and sets (ExpireRows).
   void ExpireGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
-  void ExpirePlainGroup(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
+  void ExpireRows(Entity* entity, const WindowGroup& g, Timestamp cutoff) const;
   void RebuildDistinct(Entity* entity, const FeaturePlan& f) const;
   double DistinctOfRows(const Entity& entity, const FeaturePlan& f, size_t from, size_t to,
                         const int64_t* extra, Scratch* scratch) const;
