@@ -11,6 +11,20 @@
 #include <new>
 #include <type_traits>
 
+#include "core/huge_pages.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+// Free arena blocks (all but their link word) are poisoned: a use after free still fails.
+#define PANORAMA_POISON(block, words) \
+  ASAN_POISON_MEMORY_REGION((block) + 1, ((words)-1) * sizeof(int64_t))
+#define PANORAMA_UNPOISON(block, words) \
+  ASAN_UNPOISON_MEMORY_REGION((block), (words) * sizeof(int64_t))
+#else
+#define PANORAMA_POISON(block, words) static_cast<void>(0)
+#define PANORAMA_UNPOISON(block, words) static_cast<void>(0)
+#endif
+
 namespace panorama::features::internal {
 namespace {
 
@@ -167,32 +181,81 @@ void Aggregate::Add(const int64_t* row, const FeaturePlan& plan) {
   max = std::max(max, v);
 }
 
-void RowBuffer::Reserve(size_t words, size_t used_words) {
+RowArena::~RowArena() {
+  for (void* chunk : chunks_) FreeLarge(chunk, kChunkBytes);
+}
+
+void RowArena::Push(int c, int64_t* block) {
+  std::memcpy(block, &free_[static_cast<size_t>(c)], sizeof(int64_t*));
+  PANORAMA_POISON(block, kMinWords << c);
+  free_[static_cast<size_t>(c)] = block;
+}
+
+int64_t* RowArena::Allocate(size_t words) {
+  const size_t block_words = BlockWords(words);
+  const size_t bytes = block_words * sizeof(int64_t);
+  const int c = ClassOf(block_words);
+  if (c >= kClasses) return static_cast<int64_t*>(AllocateLarge(bytes));
+  int64_t*& head = free_[static_cast<size_t>(c)];
+  if (head != nullptr) {
+    int64_t* block = head;
+    PANORAMA_UNPOISON(block, block_words);
+    std::memcpy(&head, block, sizeof(int64_t*));
+    return block;
+  }
+  if (bump_left_ < bytes) {
+    // The rest of the chunk becomes free blocks (it is a multiple of the smallest block, as
+    // every carved block is), largest first.
+    for (int r = kClasses - 1; r >= 0; --r) {
+      const size_t piece = (kMinWords << r) * sizeof(int64_t);
+      while (bump_left_ >= piece) {
+        Push(r, reinterpret_cast<int64_t*>(bump_));  // NOLINT
+        bump_ += piece;
+        bump_left_ -= piece;
+      }
+    }
+    bump_ = static_cast<char*>(AllocateLarge(kChunkBytes));
+    chunks_.push_back(bump_);
+    bump_left_ = kChunkBytes;
+  }
+  auto* block = reinterpret_cast<int64_t*>(bump_);  // NOLINT
+  bump_ += bytes;
+  bump_left_ -= bytes;
+  return block;
+}
+
+void RowArena::Free(int64_t* block, size_t words) {
+  const int c = ClassOf(words);
+  if (c >= kClasses) {
+    FreeLarge(block, words * sizeof(int64_t));
+  } else {
+    Push(c, block);
+  }
+}
+
+void RowBuffer::Reserve(size_t words, size_t used_words, RowArena* arena) {
   if (words <= capacity()) return;
   if (words >= kHeap) {
     std::fprintf(stderr, "panorama: one entity's event buffer outgrew 2^31 words\n");
     std::abort();
   }
-  size_t grown = std::max<size_t>({words, capacity() * 2, 16});
-  auto fresh = static_cast<uint32_t>(std::min<size_t>(grown, kHeap - 1));
-  auto* data = new int64_t[fresh];
+  const size_t fresh = RowArena::BlockWords(std::max(words, capacity() * 2));
+  int64_t* data = arena->Allocate(fresh);
   if (used_words > 0) std::memcpy(data, data_, used_words * sizeof(int64_t));
-  FreeHeap();
-  // The analyzer cannot tell inline storage (inside the record) from the heap block freed.
-  data_ = data;  // NOLINT(clang-analyzer-cplusplus.NewDelete)
-  capacity_ = fresh | kHeap;
+  Release(arena);
+  data_ = data;
+  capacity_ = static_cast<uint32_t>(fresh) | kHeap;
 }
 
-void RowBuffer::FreeHeap() {
-  int64_t* heap = (capacity_ & kHeap) != 0 ? data_ : nullptr;
+void RowBuffer::Release(RowArena* arena) {
+  if ((capacity_ & kHeap) != 0) arena->Free(data_, capacity());
   data_ = nullptr;
   capacity_ = 0;
-  delete[] heap;
 }
 
-void RowBuffer::Insert(size_t at, const int64_t* row, size_t stride) {
+void RowBuffer::Insert(size_t at, const int64_t* row, size_t stride, RowArena* arena) {
   const size_t used = size_ * stride;
-  Reserve(used + stride, used);
+  Reserve(used + stride, used, arena);
   if (at < size_) {
     std::memmove(data_ + (at + 1) * stride, data_ + at * stride,
                  (size_ - at) * stride * sizeof(int64_t));
@@ -206,13 +269,16 @@ void RowBuffer::EraseFront(size_t rows, size_t stride) {
   size_ -= static_cast<uint32_t>(rows);
 }
 
-void RowBuffer::Resize(size_t rows, size_t stride) {
-  Reserve(rows * stride, size_ * stride);
+void RowBuffer::Resize(size_t rows, size_t stride, RowArena* arena) {
+  Reserve(rows * stride, size_ * stride, arena);
   size_ = static_cast<uint32_t>(rows);
 }
 
 EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, int hll_precision)
-    : plan_(plan), limit_(distinct_exact_limit), precision_(hll_precision) {
+    : plan_(plan),
+      arena_(std::make_unique<RowArena>()),
+      limit_(distinct_exact_limit),
+      precision_(hll_precision) {
   auto align = [](size_t n, size_t to) { return (n + to - 1) / to * to; };
   const size_t row_bytes = static_cast<size_t>(plan.stride) * sizeof(int64_t);
   const size_t words = static_cast<size_t>(plan.words) * sizeof(int64_t);
@@ -289,12 +355,13 @@ Entity* EntityOps::Construct(void* record) const {
 void EntityOps::Destroy(Entity* entity) const {
   for (int i = 0; i < plan_.extremes; ++i) Extremes(entity)[i].~PositionQueue();
   for (int i = 0; i < plan_.distincts; ++i) Distincts(entity)[i].~DistinctSet();
+  entity->rows.Release(arena_.get());
   entity->~Entity();
 }
 
 void EntityOps::Init(Entity* entity, uint64_t key) const {
   entity->key = key;
-  entity->rows.Reset(InlineRows(entity), inline_words_);
+  entity->rows.Reset(InlineRows(entity), inline_words_, arena_.get());
   entity->start = 0;
   entity->base_pos = 0;
   entity->acc_ts = std::numeric_limits<int64_t>::min();
@@ -314,7 +381,7 @@ void EntityOps::Init(Entity* entity, uint64_t key) const {
 }
 
 void EntityOps::Reset(Entity* entity) const {
-  entity->rows.Reset(InlineRows(entity), inline_words_);
+  entity->rows.Reset(InlineRows(entity), inline_words_, arena_.get());
   PositionQueue* extremes = Extremes(entity);
   for (int i = 0; i < plan_.extremes; ++i) extremes[i] = PositionQueue{};
   DistinctSet* distincts = Distincts(entity);
@@ -587,7 +654,7 @@ void EntityOps::UpdateInOrder(Entity* entity, const int64_t* row, Scratch* scrat
     if (tail == pos) words[g.tail_word + 1] = t;
     AddToGroup(entity, g, pos, row);
   }
-  entity->rows.Append(row, static_cast<size_t>(plan_.stride));
+  entity->rows.Append(row, static_cast<size_t>(plan_.stride), arena_.get());
 }
 
 void EntityOps::AdvanceAndRead(Entity* entity, Timestamp t, Scratch* scratch, Reading* aggs) const {
@@ -695,7 +762,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
   }
   if ((live == 0 || ts >= NewestTs(*entity)) && ts >= entity->acc_ts) {
     const uint64_t pos = entity->end_pos();
-    entity->rows.Append(row, stride);
+    entity->rows.Append(row, stride, arena_.get());
     int64_t* words = Words(entity);
     for (const WindowGroup& g : plan_.groups) {
       if (static_cast<uint64_t>(words[g.tail_word]) == pos) words[g.tail_word + 1] = ts;
@@ -715,7 +782,7 @@ void EntityOps::Insert(Entity* entity, const int64_t* row) const {
       hi = mid;
     }
   }
-  entity->rows.Insert(entity->start + lo, row, stride);
+  entity->rows.Insert(entity->start + lo, row, stride, arena_.get());
   RebuildWindows(entity);
 }
 
@@ -847,7 +914,7 @@ Status EntityOps::Deserialize(std::string_view in, Entity* entity) const {
   Init(entity, key);
   entity->dirty = false;
   entity->acc_ts = acc_ts;
-  entity->rows.Resize(live, stride);
+  entity->rows.Resize(live, stride, arena_.get());
   std::memcpy(entity->rows.data(), in.data(), row_bytes);
   in.remove_prefix(row_bytes);
   uint32_t lifetimes = 0;

@@ -16,6 +16,10 @@
 //  - Sums are integers (__int128 for squares), so adding and removing events is exact.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -91,45 +95,85 @@ struct PositionQueue {
 // (hash, occurrences). Empty above the limit (the value is then estimated by a scan).
 using DistinctSet = std::vector<std::pair<uint64_t, uint32_t>>;
 
+// The heap blocks of one keyspace's row buffers. Blocks are 16 << c words (c < kClasses),
+// carved from 2 MiB chunks on huge pages and recycled through one free list per size, so that
+// growing a buffer neither calls malloc nor faults in a fresh 4 KiB page, and the rows of the
+// keyspace's entities sit on few TLB entries. Larger blocks come from AllocateLarge. Freed
+// blocks stay with the arena (for the keyspace's next entities) until it is destroyed. One
+// thread at a time, as the engine.
+class RowArena {
+ public:
+  static constexpr size_t kMinWords = 16;
+  static constexpr int kClasses = 11;  // up to 16 << 10 words (128 KiB)
+
+  RowArena() = default;
+  RowArena(const RowArena&) = delete;
+  RowArena& operator=(const RowArena&) = delete;
+  ~RowArena();
+
+  // A block of BlockWords(words) words.
+  int64_t* Allocate(size_t words);
+  // Returns a block from Allocate(n) with BlockWords(n) == words.
+  void Free(int64_t* block, size_t words);
+  // The size of the block Allocate(words) returns: a power of two of at least kMinWords.
+  static size_t BlockWords(size_t words) { return std::bit_ceil(std::max(words, kMinWords)); }
+  // Bytes of chunks held (blocks in use and free).
+  size_t chunk_bytes() const { return chunks_.size() * kChunkBytes; }
+
+ private:
+  static constexpr size_t kChunkBytes = size_t{2} << 20;
+  static int ClassOf(size_t block_words) { return std::countr_zero(block_words / kMinWords); }
+  void Push(int c, int64_t* block);
+
+  std::array<int64_t*, kClasses> free_{};  // each free block's first word links the next
+  std::vector<void*> chunks_;
+  char* bump_ = nullptr;  // the uncarved rest of the newest chunk
+  size_t bump_left_ = 0;
+};
+
 // An entity's rows, `stride` int64 words each: in the record's inline area while they fit,
-// then on the heap. Records never move, so pointing into one is safe. It counts rows, so that
-// no division by the stride is needed on the hot path. At most 2^31 - 1 words (16 GiB).
+// then in a block of the keyspace's RowArena, which every call that may grow or free the
+// buffer is given (the buffer does not keep a pointer to it, so that the record header stays
+// one line). Records never move, so pointing into one is safe. It counts rows, so that no
+// division by the stride is needed on the hot path. At most 2^31 - 1 words (16 GiB).
 class RowBuffer {
  public:
   RowBuffer() = default;
   RowBuffer(const RowBuffer&) = delete;
   RowBuffer& operator=(const RowBuffer&) = delete;
-  ~RowBuffer() { FreeHeap(); }
+  // The owner must Reset() or Release() a buffer with a heap block before destroying it.
+  ~RowBuffer() = default;
 
   // Empty, over `capacity` words of inline storage at `storage`.
-  void Reset(int64_t* storage, uint32_t capacity) {
-    FreeHeap();
+  void Reset(int64_t* storage, uint32_t capacity, RowArena* arena) {
+    Release(arena);
     data_ = storage;
     size_ = 0;
     capacity_ = capacity;
   }
+  // Returns the heap block, if any, to `arena`; the buffer is then empty with no storage.
+  void Release(RowArena* arena);
   size_t size() const { return size_; }  // rows
   const int64_t* data() const { return data_; }
   int64_t* data() { return data_; }
   size_t heap_words() const { return (capacity_ & kHeap) != 0 ? capacity_ & ~kHeap : 0; }
   void clear() { size_ = 0; }
   // Inserts `row` before row `at`.
-  void Insert(size_t at, const int64_t* row, size_t stride);
-  void Append(const int64_t* row, size_t stride) {
+  void Insert(size_t at, const int64_t* row, size_t stride, RowArena* arena);
+  void Append(const int64_t* row, size_t stride, RowArena* arena) {
     const size_t used = size_ * stride;
-    if (used + stride > capacity()) Reserve(used + stride, used);
+    if (used + stride > capacity()) Reserve(used + stride, used, arena);
     for (size_t i = 0; i < stride; ++i) data_[used + i] = row[i];  // a few words: no memcpy call
     ++size_;
   }
   void EraseFront(size_t rows, size_t stride);
   // Sets the size to `rows`; new rows are unspecified.
-  void Resize(size_t rows, size_t stride);
+  void Resize(size_t rows, size_t stride, RowArena* arena);
 
  private:
-  static constexpr uint32_t kHeap = 1U << 31;  // in capacity_: data_ is heap memory
+  static constexpr uint32_t kHeap = 1U << 31;  // in capacity_: data_ is an arena block
   size_t capacity() const { return capacity_ & ~kHeap; }
-  void Reserve(size_t words, size_t used_words);
-  void FreeHeap();
+  void Reserve(size_t words, size_t used_words, RowArena* arena);
 
   int64_t* data_ = nullptr;
   uint32_t size_ = 0;      // rows
@@ -311,6 +355,7 @@ class EntityOps {
                         const int64_t* extra, Scratch* scratch) const;
 
   const KeyspacePlan& plan_;
+  std::unique_ptr<RowArena> arena_;  // the heap blocks of this keyspace's rows
   uint32_t limit_;
   int precision_;
   uint32_t inline_words_ = 0;
