@@ -235,19 +235,19 @@ void RowArena::Free(int64_t* block, size_t words) {
 
 void RowBuffer::Reserve(size_t words, size_t used_words, RowArena* arena) {
   if (words <= capacity()) return;
-  if (words >= kHeap) {
-    std::fprintf(stderr, "panorama: one entity's event buffer outgrew 2^31 words\n");
+  if (words > kMaxWords) {
+    std::fprintf(stderr, "panorama: one entity's event buffer outgrew 2^30 words\n");
     std::abort();
   }
-  const size_t fresh = RowArena::BlockWords(std::max(words, capacity() * 2));
+  const size_t fresh = std::min(RowArena::BlockWords(std::max(words, capacity() * 2)), kMaxWords);
   int64_t* data = arena->Allocate(fresh);
   if (used_words > 0) std::memcpy(data, data_, used_words * sizeof(int64_t));
-  Release(arena);
+  FreeBlock(arena);
   data_ = data;
   capacity_ = static_cast<uint32_t>(fresh) | kHeap;
 }
 
-void RowBuffer::Release(RowArena* arena) {
+void RowBuffer::FreeBlock(RowArena* arena) {
   if ((capacity_ & kHeap) != 0) arena->Free(data_, capacity());
   data_ = nullptr;
   capacity_ = 0;

@@ -135,7 +135,7 @@ class RowArena {
 // then in a block of the keyspace's RowArena, which every call that may grow or free the
 // buffer is given (the buffer does not keep a pointer to it, so that the record header stays
 // one line). Records never move, so pointing into one is safe. It counts rows, so that no
-// division by the stride is needed on the hot path. At most 2^31 - 1 words (16 GiB).
+// division by the stride is needed on the hot path. At most 2^30 words (8 GiB).
 class RowBuffer {
  public:
   RowBuffer() = default;
@@ -152,7 +152,10 @@ class RowBuffer {
     capacity_ = capacity;
   }
   // Returns the heap block, if any, to `arena`; the buffer is then empty with no storage.
-  void Release(RowArena* arena);
+  void Release(RowArena* arena) {
+    FreeBlock(arena);
+    size_ = 0;
+  }
   size_t size() const { return size_; }  // rows
   const int64_t* data() const { return data_; }
   int64_t* data() { return data_; }
@@ -171,9 +174,11 @@ class RowBuffer {
   void Resize(size_t rows, size_t stride, RowArena* arena);
 
  private:
-  static constexpr uint32_t kHeap = 1U << 31;  // in capacity_: data_ is an arena block
+  static constexpr uint32_t kHeap = 1U << 31;           // in capacity_: data_ is an arena block
+  static constexpr size_t kMaxWords = size_t{1} << 30;  // block sizes are powers of two
   size_t capacity() const { return capacity_ & ~kHeap; }
   void Reserve(size_t words, size_t used_words, RowArena* arena);
+  void FreeBlock(RowArena* arena);  // leaves size_ as it is
 
   int64_t* data_ = nullptr;
   uint32_t size_ = 0;      // rows
