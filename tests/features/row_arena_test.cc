@@ -71,6 +71,7 @@ TEST(RowArena, LiveBlocksKeepTheirContentsAndFreedOnesAreReused) {
   // Everything is free now: the same small requests again need no new chunk.
   const size_t chunks = arena.chunk_bytes();
   std::vector<Live> again;
+  again.reserve(1000);
   for (int i = 0; i < 1000; ++i) {
     again.push_back({arena.Allocate(64), 64, tag++});
     Fill(again.back());
@@ -83,21 +84,24 @@ TEST(RowArena, LiveBlocksKeepTheirContentsAndFreedOnesAreReused) {
 }
 
 TEST(RowArena, AChunkIsCarvedWithoutLoss) {
-  // One class at a time up to a full chunk: blocks are adjacent, and what a chunk cannot fit
-  // becomes free blocks that later requests of smaller classes take before a new chunk.
+  // Blocks of one chunk are adjacent, and what a chunk cannot fit becomes free blocks that
+  // later requests of smaller classes take before a new chunk.
   RowArena arena;
   const size_t big = RowArena::kMinWords << (RowArena::kClasses - 1);  // 128 KiB
-  std::vector<int64_t*> blocks;
-  for (int i = 0; i < 15; ++i) blocks.push_back(arena.Allocate(big));  // 1.875 MiB of 2
+  int64_t* first = arena.Allocate(big);
+  for (size_t i = 1; i < 15; ++i) ASSERT_EQ(arena.Allocate(big), first + i * big);  // 1.875 MiB
   EXPECT_EQ(arena.chunk_bytes(), size_t{2} << 20);
-  for (int i = 0; i < 128; ++i) blocks.push_back(arena.Allocate(RowArena::kMinWords));  // 16 KiB
-  blocks.push_back(arena.Allocate(big));  // does not fit the rest (112 KiB): a new chunk
-  EXPECT_EQ(arena.chunk_bytes(), size_t{4} << 20);
-  // The first chunk's last 112 KiB are now free blocks (64 + 32 + 16 KiB).
-  for (size_t words : {size_t{8192}, size_t{4096}, size_t{2048}}) {
-    blocks.push_back(arena.Allocate(words));
-    EXPECT_EQ(arena.chunk_bytes(), size_t{4} << 20) << words;
+  for (size_t i = 0; i < 128; ++i) {  // 16 KiB
+    ASSERT_EQ(arena.Allocate(RowArena::kMinWords), first + 15 * big + i * RowArena::kMinWords);
   }
+  arena.Allocate(big);  // does not fit the rest (112 KiB): a new chunk
+  EXPECT_EQ(arena.chunk_bytes(), size_t{4} << 20);
+  // The first chunk's last 112 KiB are now free blocks of 64, 32 and 16 KiB, in that order.
+  int64_t* rest = first + 15 * big + 128 * RowArena::kMinWords;
+  EXPECT_EQ(arena.Allocate(8192), rest);
+  EXPECT_EQ(arena.Allocate(4096), rest + 8192);
+  EXPECT_EQ(arena.Allocate(2048), rest + 8192 + 4096);
+  EXPECT_EQ(arena.chunk_bytes(), size_t{4} << 20);
 }
 
 }  // namespace
