@@ -148,7 +148,6 @@ class RowBuffer {
   void Reset(int64_t* storage, uint32_t capacity, RowArena* arena) {
     Release(arena);
     data_ = storage;
-    size_ = 0;
     capacity_ = capacity;
   }
   // Returns the heap block, if any, to `arena`; the buffer is then empty with no storage.
