@@ -285,9 +285,11 @@ EntityOps::EntityOps(const KeyspacePlan& plan, uint32_t distinct_exact_limit, in
   const size_t extremes = static_cast<size_t>(plan.extremes) * sizeof(PositionQueue);
   const size_t distincts = static_cast<size_t>(plan.distincts) * sizeof(DistinctSet);
   const size_t lifetimes = static_cast<size_t>(plan.lifetimes) * sizeof(LifetimeAccumulator);
-  // Room for 16-byte alignment of the lifetimes; records end on a cache line, and inline rows
+  // Room for the 16-byte alignment of the lifetimes (every other part is a multiple of 8
+  // bytes, so at most 8), when there are any; records end on a cache line, and inline rows
   // fill what is left of the last one (at least one row).
-  const size_t fixed = sizeof(Entity) + words + extremes + distincts + 16 + lifetimes;
+  const size_t lifetime_padding = lifetimes == 0 ? 0 : 8;
+  const size_t fixed = sizeof(Entity) + words + extremes + distincts + lifetime_padding + lifetimes;
   const size_t lines = align(fixed + row_bytes, alignof(Entity));
   inline_words_ = static_cast<uint32_t>(std::max<size_t>(1, (lines - fixed) / row_bytes) *
                                         static_cast<size_t>(plan.stride));
