@@ -15,9 +15,9 @@
 //               engine (no state_dir): events per second, distinct entities over all
 //               keyspaces, bytes of state per entity (the engine's estimate and the growth
 //               of the process's resident memory). Each run is a new engine. The rate is the
-//               median of runs 2..R, which reuse the memory the engines before them freed;
-//               run 1, whose state is all in memory fresh to the process, is given apart
-//               (see bench/fresh_memory_bench for why the two differ on a virtual machine).
+//               median of runs 2..R, which mostly reuse the memory the engine before them
+//               freed; run 1, whose state is all in memory new to the process, is given apart
+//               (bench/fresh_memory_bench shows why the two differ on a virtual machine).
 //   checkpoint  an engine with a state directory under TMPDIR is fed --checkpoint-events
 //               events (the world's stream repeated with shifted timestamps when it is
 //               shorter), then a full Checkpoint() (every entity dirty) is timed; --tail more
@@ -413,11 +413,12 @@ void BenchUpdate(const Options& o, const FeatureSpec& spec, const Stream& stream
   std::printf(" (total %llu; engine holds %llu)\n", static_cast<unsigned long long>(key_total),
               static_cast<unsigned long long>(entities));
 
-  // Run 1 builds all of the state in memory the process has never used; later runs get memory
-  // the previous engine freed. Under a hypervisor that backs guest memory lazily, fresh memory
-  // costs many times more (bench/fresh_memory_bench), a cost a long-running engine pays once
-  // as its state grows. So the headline is the median of the later runs, and run 1 is given
-  // on its own.
+  // Run 1 builds its state in memory new to the process. On a virtual machine that hands
+  // memory left free back to its host (this one's virtio balloon reports free pages), the host
+  // backs such pages again on their first touch, at many times the kernel's cost of zeroing
+  // them (bench/fresh_memory_bench); later runs mostly get the pages the engine before them
+  // freed a moment ago. A long-running engine pays that once, as its state grows. So the
+  // headline is the median of the later runs, and run 1 is given on its own.
   const std::vector<double> later(seconds.begin() + (seconds.size() > 1 ? 1 : 0), seconds.end());
   const std::vector<double> later_cpu(cpu_seconds.begin() + (cpu_seconds.size() > 1 ? 1 : 0),
                                       cpu_seconds.end());

@@ -6,10 +6,11 @@
 //
 // Each of R rounds maps N MiB of anonymous memory (advised as transparent huge pages, as
 // AllocateLarge does), writes one byte per 4 KiB page, and unmaps it; the time of the map and
-// the writes is the round's. Round 1 gets memory the process has never used; later rounds get
-// what the kernel hands back after the unmap. On bare metal both cost the kernel's zeroing of
-// the pages; under a hypervisor that backs guest memory lazily, round 1 also pays for the host
-// to back it.
+// the writes is the round's. Round 1 gets pages new to the process; later rounds get the ones
+// the round before freed. On bare metal both cost the kernel's zeroing of the pages. On a
+// virtual machine that gives memory left free back to its host (a virtio balloon with free
+// page reporting), round 1 also pays for the host to back pages again, unless something else
+// freed them a moment before: run it after a few idle seconds.
 #include <sys/mman.h>
 
 #include <cstdio>

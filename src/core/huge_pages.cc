@@ -2,7 +2,7 @@
 
 #include <sys/mman.h>
 
-#include <cstdlib>
+#include <cstdint>
 #include <new>
 
 namespace panorama {
@@ -16,11 +16,24 @@ size_t RoundUp(size_t bytes) {
 
 }  // namespace
 
+// Large blocks are mapped directly rather than taken from malloc: malloc serves them from its
+// heap once a freed mapping has raised its mmap threshold, where a 2 MiB-aligned block leaves
+// padding around it and freed blocks stay resident until a trim. A mapping of the rounded size
+// plus one huge page is cut down to the aligned part, so the block is exactly what it holds
+// and returns to the kernel when freed.
 void* AllocateLarge(size_t bytes) {
   if (bytes < kHugePageBytes) return ::operator new(bytes, kSmallAlign);
   const size_t rounded = RoundUp(bytes);
-  void* block = std::aligned_alloc(kHugePageBytes, rounded);
-  if (block == nullptr) throw std::bad_alloc();
+  void* mapped = ::mmap(nullptr, rounded + kHugePageBytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  char* const start = static_cast<char*>(mapped);
+  const size_t head =
+      (kHugePageBytes - reinterpret_cast<uintptr_t>(start) % kHugePageBytes) % kHugePageBytes;
+  char* const block = start + head;
+  if (head > 0) ::munmap(start, head);
+  // The mapping is rounded + kHugePageBytes long, so kHugePageBytes - head (never 0) follow.
+  ::munmap(block + rounded, kHugePageBytes - head);
   // Advice only: without transparent huge pages the block simply uses small pages.
   (void)::madvise(block, rounded, MADV_HUGEPAGE);
   return block;
@@ -30,7 +43,7 @@ void FreeLarge(void* block, size_t bytes) noexcept {
   if (bytes < kHugePageBytes) {
     ::operator delete(block, kSmallAlign);
   } else {
-    std::free(block);  // NOLINT(cppcoreguidelines-no-malloc)
+    ::munmap(block, RoundUp(bytes));
   }
 }
 

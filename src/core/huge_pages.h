@@ -10,7 +10,8 @@ namespace panorama {
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 
 // Allocates `bytes` (never fails: throws std::bad_alloc like operator new), aligned to a cache
-// line. Blocks of at least kHugePageBytes are 2 MiB-aligned and advised as huge pages.
+// line. Blocks of at least kHugePageBytes are mappings of their own, 2 MiB-aligned, advised as
+// huge pages and given back to the kernel by FreeLarge.
 void* AllocateLarge(size_t bytes);
 // Frees a block from AllocateLarge(bytes), with the same `bytes`.
 void FreeLarge(void* block, size_t bytes) noexcept;
