@@ -186,7 +186,9 @@ struct FeatureEngine::Impl {
   Timestamp max_ts = std::numeric_limits<int64_t>::min();
   EngineCounters counters;
   uint64_t touch = 0;
-  std::vector<std::pair<uint32_t, uint32_t>> dirty;  // (keyspace, slot)
+  // (keyspace, slot) of the entities changed since the last checkpoint; kept only with a
+  // state store (an in-memory engine never writes them).
+  std::vector<std::pair<uint32_t, uint32_t>> dirty;
   internal::Scratch scratch;
   std::string buffer;
   std::function<Result<uint64_t>()> before_checkpoint;
@@ -327,7 +329,10 @@ struct FeatureEngine::Impl {
   // The slot of entity `key`, loading it from the store or creating it.
   Result<uint32_t> Touch(uint32_t k, uint64_t key, bool create) {
     KeyspaceState& ks = keyspaces[k];
-    if (uint32_t found = ks.index.Find(key); found != internal::EntityIndex::kNone) return found;
+    const auto key_of = [&ks](uint32_t slot) { return ks.slots[slot].key; };
+    if (uint32_t found = ks.index.Find(key, key_of); found != internal::EntityIndex::kNone) {
+      return found;
+    }
     std::string value;
     bool found = false;
     if (db != nullptr && store_has_more) {
@@ -356,7 +361,7 @@ struct FeatureEngine::Impl {
       ++counters.reloads;
     } else {
       ks.ops.Init(&entity, key);
-      dirty.emplace_back(k, slot);
+      if (db != nullptr) dirty.emplace_back(k, slot);
     }
     counters.state_bytes += SetSize(&entity, ks.ops.EstimateBytes(entity));
     ++counters.entities_in_memory;
@@ -414,7 +419,7 @@ struct FeatureEngine::Impl {
       Entity& e = ks.slots[c.slot];
       counters.state_bytes -= uint64_t{e.size16} * 16;
       --counters.entities_in_memory;
-      ks.index.Erase(e.key);
+      ks.index.Erase(e.key, c.slot);
       ks.ops.Reset(&e);
       ks.free.push_back(c.slot);
       ++counters.evictions;
@@ -570,7 +575,9 @@ bool FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t i,
   const EntityRef& ref = batch_refs[i * keyspaces.size() + k];
   uint32_t slot = ref.slot;
   Entity* found = ref.entity;
-  if (slot == kNoSlot) {
+  // The slot came from the index's tag alone (FindCandidate); the record, prefetched since,
+  // confirms it. Also no slot when the entity was created by an earlier event of the batch.
+  if (slot == kNoSlot || found->key != ref.key) {
     Result<uint32_t> touched = Touch(k, ref.key, true);
     if (!touched.ok()) {
       failed = touched.status();
@@ -620,7 +627,7 @@ bool FeatureEngine::Impl::UpdateEntity(uint32_t k, const Event& event, size_t i,
 
   if (!entity.dirty) {
     entity.dirty = true;
-    dirty.emplace_back(k, slot);
+    if (db != nullptr) dirty.emplace_back(k, slot);
   }
   entity.touched = step.touch;
   counters.state_bytes -= uint64_t{entity.size16} * 16;
@@ -696,7 +703,7 @@ Status FeatureEngine::UpdateBatch(std::span<const Event> events, std::span<const
     auto ref_of = [&](size_t j) -> EntityRef& { return m.batch_refs[m.batch_order[j] * nk + k]; };
     auto prefetch_record = [&](size_t j) {
       EntityRef& ref = ref_of(j);
-      ref.slot = ks.index.Find(ref.key);
+      ref.slot = ks.index.FindCandidate(ref.key);
       if (ref.slot == kNoSlot) return;
       ref.entity = &ks.slots[ref.slot];
       const auto* record = reinterpret_cast<const char*>(ref.entity);  // NOLINT
