@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <new>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace panorama {
 namespace {
 
@@ -43,6 +47,11 @@ void FreeLarge(void* block, size_t bytes) noexcept {
   if (bytes < kHugePageBytes) {
     ::operator delete(block, kSmallAlign);
   } else {
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan keeps the shadow of an unmapped range: what the block's user poisoned (RowArena's
+    // free blocks) would read as poisoned once the kernel maps the range again.
+    ASAN_UNPOISON_MEMORY_REGION(block, RoundUp(bytes));
+#endif
     ::munmap(block, RoundUp(bytes));
   }
 }
