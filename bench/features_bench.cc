@@ -433,7 +433,9 @@ void BenchUpdate(const Options& o, const FeatureSpec& spec, const Stream& stream
               (std::string("Update(), one core, in memory (wall, ") + runs + ")").c_str(), rate);
   std::printf("%-60s %16.0f events/s\n", "Update(), one core, in memory (thread CPU time)",
               cpu_rate);
-  std::printf("%-60s %16.0f events/s\n", "  run 1 alone (fresh memory)", first_rate);
+  if (seconds.size() > 1) {
+    std::printf("%-60s %16.0f events/s\n", "  run 1 alone (fresh memory)", first_rate);
+  }
   std::printf("%-60s %16.1f ns/event\n", "  CPU per event", 1e9 / cpu_rate);
   std::printf("%-60s %16.2f ns\n", "  CPU per event and window feature", 1e9 / cpu_rate / w);
   std::printf("%-60s %16llu\n", "distinct entities (all keyspaces)",

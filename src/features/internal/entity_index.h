@@ -63,7 +63,7 @@ class EntityIndex {
   // tag and slot, so a slot of another key with the same tag would remove that one). Nothing
   // when no entry has key's tag and `slot`.
   void Erase(uint64_t key, uint32_t slot);
-  // Starts loading the cache line a Find(key) reads first.
+  // Starts loading the cache line a lookup of `key` reads first.
   void Prefetch(uint64_t key) const { __builtin_prefetch(&entries_[Home(Mix(key))]); }
 
  private:
