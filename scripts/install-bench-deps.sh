@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what bench/backfill_peers/run.sh needs besides Panorama itself: PostgreSQL, pandas
+# Installs what the benchmark harnesses need besides Panorama itself: wrk (bench/http_bench.sh);
+# for bench/backfill_peers/run.sh PostgreSQL, pandas
 # for the system python3, Node.js with npm (Debian packages), and DuckDB for node (the npm
 # package @duckdb/node-api, pinned by bench/backfill_peers/package-lock.json). Idempotent:
 # installs only what is missing. Run as root (or with sudo available) on Debian 12 or later.
@@ -14,9 +15,11 @@ dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok instal
 # looked for as commands.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# wrk drives the HTTP scoring benchmark (bench/http_bench.sh).
+command -v wrk >/dev/null || missing+=(wrk)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-bench-deps: postgresql, python3-pandas, nodejs, npm present"
+  echo "install-bench-deps: postgresql, python3-pandas, nodejs, npm, wrk present"
 else
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -9,7 +9,7 @@ PACKAGES=(
   librocksdb-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libxxhash-dev libzstd-dev liblz4-dev libsodium-dev libisal-dev
   libsqlite3-dev sqlite3 libabsl-dev
-  libxgboost-dev
+  libxgboost-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -62,7 +62,7 @@ void EncodeEvent(const Event& event, std::string* out) {
 Status DecodeEvent(std::string_view bytes, Event* event) {
   if (bytes.empty()) return Status::Corruption("empty event record");
   auto kind_byte = static_cast<uint8_t>(bytes.front());
-  if (kind_byte < 1 || kind_byte > kAllEventKinds.size()) {
+  if (kind_byte < 1 || kind_byte > static_cast<uint8_t>(EventKind::kDecision)) {
     return Status::Corruption("unknown event kind " + std::to_string(kind_byte));
   }
   bytes.remove_prefix(1);

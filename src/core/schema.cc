@@ -25,6 +25,7 @@ constexpr std::string_view kProducts[] = {"WEALTH",    "CARD_UPGRADE", "CONSUMER
 constexpr std::string_view kOfferChannels[] = {"SMS", "EMAIL", "APP", "CALL", "BRANCH"};
 constexpr std::string_view kResponses[] = {"ACCEPTED", "DECLINED", "NO_RESPONSE"};
 constexpr std::string_view kSentiments[] = {"NEGATIVE", "NEUTRAL", "POSITIVE"};
+constexpr std::string_view kDecisions[] = {"APPROVE", "REVIEW", "DECLINE"};
 
 constexpr FieldSpec Id(std::string_view name, bool required, std::string_view doc) {
   return {.name = name,
@@ -177,6 +178,28 @@ constexpr FieldSpec kPostFields[] = {
     Text("mentions", 4096, "entities mentioned, e.g. BANK:B01;STOCK:600036"),
 };
 
+constexpr FieldSpec kDecisionFields[] = {
+    Id("tx_id", true, "the transaction decided"),
+    Time("ts", true, "the transaction's own time"),
+    Time("decided_at", false, "when the engine decided (wall clock)"),
+    Int("score", 0, 1000, "risk score: model points plus rule points, clamped to 0-1000"),
+    Enum("decision", true, kDecisions, "what the policy decided"),
+    Real("model_score", 0, 1, "the model's probability of fraud, when a model served"),
+    Int("rule_points", -1000000, 1000000, "the sum of the points of the rules that fired"),
+    Text("rules", 4096, "ids of the rules that fired, ';'-separated"),
+    Text("tags", 4096, "tags of the rules that fired, ';'-separated"),
+    Text("reasons", 4096, "the features that pushed the score most, ';'-separated"),
+    Text("ruleset", kNameBytes, "rule set name@version"),
+    Text("model", kNameBytes, "model id, when a model served"),
+    Id("customer_id", false, "the transaction's customer"),
+    {.name = "amount",
+     .type = FieldType::kAmount,
+     .currency_field = decision::kCurrency,
+     .doc = "the transaction's amount in minor units"},
+    {.name = "currency", .type = FieldType::kCurrency, .doc = "the transaction's currency"},
+    Int("latency_us", 0, std::numeric_limits<int64_t>::max(), "microseconds from receipt to decision"),
+};
+
 constexpr EventSchema kSchemas[] = {
     {EventKind::kTransaction, "transaction", "transactions", kTransactionFields, false},
     {EventKind::kLabel, "label", "labels", kLabelFields, true},
@@ -185,6 +208,7 @@ constexpr EventSchema kSchemas[] = {
     {EventKind::kLoan, "loan", "loans", kLoanFields, true},
     {EventKind::kOffer, "offer", "offers", kOfferFields, false},
     {EventKind::kPost, "post", "posts", kPostFields, false},
+    {EventKind::kDecision, "decision", "decisions", kDecisionFields, false},
 };
 
 static_assert(std::size(kTransactionFields) <= kMaxFields);

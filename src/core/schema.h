@@ -24,7 +24,11 @@ enum class EventKind : uint8_t {
   kLoan = 5,
   kOffer = 6,
   kPost = 7,
+  // Written by the engine, never ingested: the decision on one transaction (the audit trail).
+  kDecision = 8,
 };
+// The kinds of input data (what `panorama ingest` and the generator take). The log also holds
+// kDecision records, which only the engine writes.
 constexpr std::array<EventKind, 7> kAllEventKinds = {
     EventKind::kTransaction, EventKind::kLabel, EventKind::kCustomer, EventKind::kMerchant,
     EventKind::kLoan,        EventKind::kOffer, EventKind::kPost};
@@ -119,6 +123,30 @@ namespace label {
 enum Field : int { kTxId, kTs, kIsFraud, kSource, kPattern, kNote };
 }  // namespace label
 
+namespace decision {
+enum Field : int {
+  kTxId,
+  kTs,
+  kDecidedAt,
+  kScore,
+  kDecision,
+  kModelScore,
+  kRulePoints,
+  kRules,
+  kTags,
+  kReasons,
+  kRuleSet,
+  kModel,
+  kCustomerId,
+  kAmount,
+  kCurrency,
+  kLatencyUs,
+};
+}  // namespace decision
+// Values of the decision's `decision` enum, in schema order (worst last).
+namespace decision_value {
+enum Value : int { kApprove, kReview, kDecline };
+}  // namespace decision_value
 namespace customer {
 enum Field : int {
   kCustomerId,

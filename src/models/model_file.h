@@ -1,0 +1,62 @@
+// The model file `panorama train` writes and `serve`/`backtest` read: one JSON document with
+// the model's metadata (what it reads, what it was trained on, how well it did) and the
+// XGBoost model itself.
+//
+//   {"format": "panorama-model", "format_version": 1, "id": "...", "kind": "fraud",
+//    "created_at": "...", "spec": {"name", "version", "fingerprint"},
+//    "features": ["tx.amount", "card_count_24h", ...],
+//    "train": {"from", "to", "rows", "positives"}, "valid": {...},
+//    "metrics": {"auc", "auprc", "at_alert_rate": [{"rate", "recall", "precision", ...}]},
+//    "params": {...}, "xgboost": <XGBoost's JSON model>}
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "models/metrics.h"
+#include "models/tree_ensemble.h"
+#include "models/xgboost_trainer.h"
+
+namespace panorama::models {
+
+struct Period {
+  Timestamp from = 0;  // [from, to)
+  Timestamp to = 0;
+  uint64_t rows = 0;
+  uint64_t positives = 0;
+};
+
+struct ModelMetadata {
+  std::string id;    // names the model in decisions, e.g. "fraud-20261203T120000Z"
+  std::string kind;  // "fraud"
+  std::string created_at;
+  std::string spec_name;
+  int64_t spec_version = 0;
+  uint64_t spec_fingerprint = 0;
+  std::vector<std::string> features;  // the model's inputs, in column order
+  Period train;
+  Period valid;
+  double auc = 0;
+  double auprc = 0;
+  std::vector<AlertRateResult> at_alert_rate;
+  TrainParams params;
+  int rounds = 0;
+};
+
+struct ModelFile {
+  ModelMetadata meta;
+  std::string xgboost_json;
+  TreeEnsemble ensemble;  // parsed from xgboost_json
+};
+
+// Writes atomically (a temporary file renamed over `path`, fsync'ed).
+Status WriteModelFile(const std::string& path, const ModelMetadata& meta,
+                      const std::string& xgboost_json);
+// Reads and checks: format, feature count against the trees, the XGBoost model parses.
+// Errors name the file and the problem.
+Result<ModelFile> ReadModelFile(const std::string& path);
+
+}  // namespace panorama::models
