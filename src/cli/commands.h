@@ -12,5 +12,9 @@ void RegisterVerify(CLI::App& app, int& exit_code);
 void RegisterSchema(CLI::App& app, int& exit_code);
 void RegisterGenerate(CLI::App& app, int& exit_code);
 void RegisterFeatures(CLI::App& app, int& exit_code);
+void RegisterTrain(CLI::App& app, int& exit_code);
+void RegisterBacktest(CLI::App& app, int& exit_code);
+void RegisterLists(CLI::App& app, int& exit_code);
+void RegisterAlerts(CLI::App& app, int& exit_code);
 
 }  // namespace panorama::cli

@@ -16,6 +16,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   panorama::cli::RegisterSchema(app, exit_code);
   panorama::cli::RegisterGenerate(app, exit_code);
   panorama::cli::RegisterFeatures(app, exit_code);
+  panorama::cli::RegisterTrain(app, exit_code);
+  panorama::cli::RegisterBacktest(app, exit_code);
+  panorama::cli::RegisterLists(app, exit_code);
+  panorama::cli::RegisterAlerts(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -20,6 +20,7 @@
 #include "core/event.h"
 #include "core/status.h"
 #include "decide/list_snapshot.h"
+#include "decide/lists.h"
 #include "decide/model_input.h"
 #include "decide/rules.h"
 #include "features/feature_spec.h"
@@ -48,6 +49,9 @@ struct Decision {
   size_t fired_count = 0;
   FeatureReason reasons[kTopReasons];  // the largest positive contributions, largest first
   size_t reason_count = 0;
+  // Scratch space of Decide(), kept to reuse its memory.
+  std::vector<float> row;
+  std::vector<double> contributions;
 };
 
 class Decider {
@@ -72,7 +76,10 @@ class Decider {
   // The name of model input i (for reasons).
   const std::string& input_name(int input) const;
 
-  // The decision as a kDecision event (for the log), for transaction `tx`.
+  // The decision as a kDecision event (for the log), for transaction `tx`. `rules` are the
+  // ids of the fired rules and `tags` their distinct tags, ';'-separated; `reasons` the
+  // features that pushed the model's score most, as "name=value (+contribution)" joined by
+  // "; " (contributions in log-odds).
   void ToEvent(const Event& tx, const Decision& decision, Timestamp decided_at,
                int64_t latency_us, Event* out) const;
 
@@ -84,5 +91,13 @@ class Decider {
   ModelInput input_;
   std::string ruleset_label_;
 };
+
+// Loads the rule set at `rules_path` (an empty rule set, "none@0", when the path is empty),
+// creates the lists it declares in `lists` when missing and snapshots them, reads the model at
+// `model_path` (none when empty), and builds a Decider. Errors name the file at fault.
+Result<std::shared_ptr<const Decider>> LoadDecider(const features::FeatureSpec& spec,
+                                                   const std::string& rules_path,
+                                                   const std::string& model_path,
+                                                   ListStore* lists);
 
 }  // namespace panorama::decide

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <absl/container/flat_hash_set.h>
+#include <absl/strings/string_view.h>
 
 namespace panorama::decide {
 
@@ -21,7 +22,8 @@ class ListSnapshot {
   size_t size() const { return sets_.size(); }
   // True when list `list` (0 <= list < size()) holds `value`.
   bool Contains(size_t list, std::string_view value) const {
-    return sets_[list].contains(value);
+    // Debian's abseil has its own string_view type, which its heterogeneous lookup takes.
+    return sets_[list].contains(absl::string_view(value.data(), value.size()));
   }
   void Add(size_t list, std::string_view value) { sets_[list].emplace(value); }
   size_t count(size_t list) const { return sets_[list].size(); }

@@ -50,9 +50,9 @@ class ListStore {
   // The values of one list, sorted, from `after` (exclusive) on, at most `limit`.
   Result<std::vector<std::string>> Values(std::string_view list, std::string_view after = {},
                                           size_t limit = SIZE_MAX);
-  // A monotonically increasing number, bumped by every change (to tell whether a snapshot
-  // is stale).
-  uint64_t generation() const;
+  // A number that changes whenever a list changes, through this store or another process's
+  // (SQLite's data_version), so that a server can tell when its snapshot is stale.
+  Result<uint64_t> Generation();
 
   // The lists `rules` declares, creating those that are missing (an existing list whose kind
   // or type differs from the declaration is FailedPrecondition).
