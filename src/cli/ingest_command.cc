@@ -95,6 +95,9 @@ int RunIngest(const IngestArgs& args) {
     }
     kind = mapping->kind;
   }
+  if (kind == EventKind::kDecision) {
+    return fail("decisions are written by the engine (panorama serve), not ingested");
+  }
 
   StoreOptions store_options;
   if (args.sync == "batch") {

@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/schema.h"
@@ -70,9 +71,15 @@ std::string Rule(const FieldSpec& f) {
 }
 
 void PrintSchemaMarkdown(std::ostream& out) {
-  for (EventKind kind : kAllEventKinds) {
+  std::vector<EventKind> kinds(kAllEventKinds.begin(), kAllEventKinds.end());
+  kinds.push_back(EventKind::kDecision);
+  for (EventKind kind : kinds) {
     const EventSchema& schema = SchemaFor(kind);
-    out << fmt::format("### {} (`--kind {}`)\n\n", schema.name, schema.plural);
+    if (kind == EventKind::kDecision) {
+      out << "### decision (written by the engine, never ingested)\n\n";
+    } else {
+      out << fmt::format("### {} (`--kind {}`)\n\n", schema.name, schema.plural);
+    }
     out << fmt::format("Idempotency key: `{}`{}.\n\n", schema.fields[0].name,
                        schema.key_includes_ts ? " + `ts`" : "");
     out << "| # | field | type | required | values | meaning |\n";
