@@ -7,7 +7,10 @@
 //    "features": ["tx.amount", "card_count_24h", ...],
 //    "train": {"from", "to", "rows", "positives"}, "valid": {...},
 //    "metrics": {"auc", "auprc", "at_alert_rate": [{"rate", "recall", "precision", ...}]},
-//    "params": {...}, "xgboost": <XGBoost's JSON model>}
+//    "params": {...}, "rounds": N, "xgboost": <XGBoost's JSON model>}
+//
+// Timestamps ("from", "to") are ISO 8601 UTC strings, the spec fingerprint is 16 lowercase
+// hex digits, and a metric that is NaN or infinite is written as null (read back as NaN).
 #pragma once
 
 #include <cstdint>
@@ -52,7 +55,9 @@ struct ModelFile {
   TreeEnsemble ensemble;  // parsed from xgboost_json
 };
 
-// Writes atomically (a temporary file renamed over `path`, fsync'ed).
+// Writes atomically (a temporary file renamed over `path`, fsync'ed, then the directory
+// fsync'ed). Checks first that `xgboost_json` parses as a TreeEnsemble with as many
+// features as meta.features names.
 Status WriteModelFile(const std::string& path, const ModelMetadata& meta,
                       const std::string& xgboost_json);
 // Reads and checks: format, feature count against the trees, the XGBoost model parses.

@@ -3,9 +3,14 @@
 //
 // Contract:
 //  - Outputs equal XGBoost's predictions for the same model and rows (max absolute
-//    difference <= 1e-6 on probabilities): a row's values are compared as float32, as
-//    XGBoost compares them; a missing value (NaN) takes the node's default direction.
+//    difference <= 1e-6 on probabilities; in practice bit-identical): a row's values are
+//    compared as float32 (`x < threshold` goes left), as XGBoost compares them; a missing
+//    value (NaN) takes the node's default direction; leaf values are summed in float32 in
+//    tree order starting from the base margin, and the logistic is taken in float32.
 //  - Predict*, Contributions: const, thread-safe, no heap allocation.
+//  - A row must hold num_features() values. A shorter row is a programmer error: it asserts
+//    in debug builds and gives NaN (Contributions: all NaN) in release builds, never a read
+//    out of bounds.
 #pragma once
 
 #include <cstddef>
@@ -21,16 +26,24 @@ namespace panorama::models {
 
 class TreeEnsemble {
  public:
+  // Bounds on what FromXgboostJson accepts.
+  static constexpr size_t kMaxJsonBytes = size_t{1} << 30;
+  static constexpr int kMaxFeatures = 1 << 20;
+
   TreeEnsemble() = default;
 
   // Parses a model written by XGBoosterSaveModelToBuffer({"format": "json"}) (XGBoost 1.7):
   // booster gbtree, objective binary:logistic, numerical splits. Anything else (other
-  // objectives, categorical splits, dart, multi-class) is InvalidArgument with the reason.
+  // objectives, categorical splits, dart, multi-class, vector leaves) and any malformed
+  // structure (bad child or feature indices, cycles, shared children, array sizes that
+  // disagree, values not finite in float32) is InvalidArgument naming the tree, node and
+  // field. Nodes that no path from a root reaches (XGBoost's deleted nodes) are dropped.
   static Result<TreeEnsemble> FromXgboostJson(std::string_view json);
 
   int num_features() const { return num_features_; }
   int num_trees() const { return static_cast<int>(tree_roots_.size()); }
-  // The margin every prediction starts from (logit of XGBoost's base_score).
+  // The margin every prediction starts from: logit(base_score), computed in float32 as
+  // XGBoost does.
   double base_margin() const { return base_margin_; }
 
   // The log-odds of one row of num_features() values (NaN = missing).
@@ -38,32 +51,54 @@ class TreeEnsemble {
   // The probability: the logistic of PredictMargin.
   double Predict(std::span<const float> row) const;
   // Probabilities of `n` rows stored row-major (n * num_features() values) into out[0, n).
+  // Rows are evaluated in blocks, tree by tree, so that a tree's nodes stay in cache.
   void PredictBatch(const float* rows, size_t n, double* out) const;
 
   // Per-feature contributions to the margin of `row` (Saabas' path attribution, XGBoost's
   // approx_contribs): out has num_features() + 1 entries; out[f] is feature f's share and
   // out[num_features()] the bias (base margin plus the trees' root expectations). The
-  // entries sum to PredictMargin(row).
+  // entries sum to PredictMargin(row) (up to float32 rounding).
   void Contributions(std::span<const float> row, std::span<double> out) const;
 
-  // One flattened node. Internal nodes: `feature` >= 0, children at left/right (absolute
-  // indices into nodes()); leaves: feature < 0 and `value` is the leaf weight. For internal
-  // nodes `value` is the node's expected output (cover-weighted mean of its leaves).
+  // One flattened node, 16 bytes. The two children of an internal node are adjacent
+  // (right = left + 1), and a leaf points at itself, so a traversal step is branch-free:
+  // next = left + (go_right & internal).
   struct Node {
-    float threshold = 0;   // go left when x < threshold
-    int32_t feature = -1;  // split feature, or -1 for a leaf
-    uint32_t left = 0;
-    uint32_t right = 0;
-    uint8_t default_left = 0;  // where a missing value goes
+    static constexpr uint32_t kFeatureMask = (1u << 30) - 1;
+    static constexpr uint32_t kInternalBit = 1u << 30;
+    static constexpr uint32_t kDefaultLeftBit = 1u << 31;
+
+    float threshold = 0;  // internal: go left when x < threshold
+    uint32_t bits = 0;    // feature (bits 0-29; 0 for a leaf), kInternalBit, kDefaultLeftBit
+    uint32_t left = 0;    // internal: index of the left child in nodes(); leaf: its own index
+    // Leaf: the leaf weight. Internal: the node's expected output, the cover-weighted mean
+    // of its children (XGBoost's node mean values, used by Contributions).
     float value = 0;
+
+    bool is_leaf() const { return (bits & kInternalBit) == 0; }
+    int feature() const { return is_leaf() ? -1 : static_cast<int>(bits & kFeatureMask); }
+    bool default_left() const { return (bits & kDefaultLeftBit) != 0; }
+    uint32_t right() const { return left + 1; }
   };
+  static_assert(sizeof(Node) == 16);
   std::span<const Node> nodes() const { return nodes_; }
+  // The index in nodes() of tree t's root, for t < num_trees().
+  uint32_t tree_root(int t) const { return tree_roots_[static_cast<size_t>(t)]; }
 
  private:
+  // Trees are walked in groups of kGroup in lock step for instruction-level parallelism;
+  // a group takes as many steps as its deepest tree (leaves step onto themselves).
+  static constexpr size_t kGroup = 8;
+
+  float SumLeaves(const float* row) const;
+
   int num_features_ = 0;
   double base_margin_ = 0;
+  float base_margin_f_ = 0;
   std::vector<Node> nodes_;
   std::vector<uint32_t> tree_roots_;
+  std::vector<uint32_t> tree_depths_;   // edges on the longest root-to-leaf path
+  std::vector<uint32_t> group_depths_;  // max tree depth of each full group of kGroup trees
 };
 
 }  // namespace panorama::models

@@ -44,17 +44,22 @@ struct TrainParams {
 
 struct TrainOutcome {
   std::string model_json;  // XGBoosterSaveModelToBuffer, format json
-  int rounds = 0;          // trees kept
-  std::vector<double> valid_aucpr;  // XGBoost's aucpr on `valid` after each round (if given)
+  int rounds = 0;          // boosting rounds (trees) kept
+  // XGBoost's aucpr on `valid` after each round trained (if given), including the rounds
+  // after the best one that early stopping dropped.
+  std::vector<double> valid_aucpr;
 };
 
 // Trains on `train`; `valid`, when non-null, is evaluated each round (and drives early
-// stopping). Deterministic for the same data, params and seed. InvalidArgument for an empty
-// set, a set with one class only, or cols that disagree.
+// stopping). Deterministic for the same data, params, seed and thread count.
+// InvalidArgument for an empty set, labels other than 0/1, a train set with one class only,
+// a valid set without positives, cols that disagree, parameters out of range, or early
+// stopping without a valid set; XGBoost's own failures are Internal with its message.
 Result<TrainOutcome> TrainGradientBoosting(const Dataset& train, const Dataset* valid,
                                            const TrainParams& params);
 
-// XGBoost's own booster, loaded from a JSON model, for reference predictions.
+// XGBoost's own booster, loaded from a JSON model, for reference predictions (tests and
+// benchmarks check the native TreeEnsemble against it). One thread at a time.
 class XgboostBooster {
  public:
   static Result<std::unique_ptr<XgboostBooster>> Load(std::string_view model_json);
@@ -62,12 +67,22 @@ class XgboostBooster {
   XgboostBooster(const XgboostBooster&) = delete;
   XgboostBooster& operator=(const XgboostBooster&) = delete;
 
-  // Probabilities of `n` rows (row-major, `cols` values each) through
+  // XGBoost's prediction threads (its default: every core).
+  Status SetThreads(int threads);
+
+  // Probabilities of `n` rows (row-major, `cols` values each, NaN = missing) through
   // XGBoosterPredictFromDense (the inplace predictor).
   Status Predict(const float* rows, size_t n, size_t cols, std::vector<float>* out);
+  // The same rows' margins (log-odds).
+  Status PredictMargin(const float* rows, size_t n, size_t cols, std::vector<float>* out);
+  // XGBoost's approximate (Saabas) contributions, n * (cols + 1) values, the bias last in
+  // each row (XGBoosterPredictFromDMatrix, type 3).
+  Status ApproxContributions(const float* rows, size_t n, size_t cols, std::vector<float>* out);
 
  private:
   XgboostBooster() = default;
+  Status PredictInplace(const float* rows, size_t n, size_t cols, int type,
+                        std::vector<float>* out);
   void* handle_ = nullptr;  // BoosterHandle
 };
 
