@@ -53,12 +53,13 @@ struct ListDecl {
 
 struct Rule {
   std::string id;  // [a-z0-9_]{1,64}, unique in the set
+  // At least one of points, tag and force is set.
   std::string description;
   std::string condition;  // as written
-  int points = 0;         // added to the score when the rule fires (may be negative)
-  std::string tag;        // empty when none
+  int points = 0;         // added to the score when the rule fires, -1000..1000
+  std::string tag;        // [a-z0-9_]{1,64}; empty when none
   Force force = Force::kNone;
-  bool enabled = true;
+  bool enabled = true;  // a disabled rule is compiled (so it is valid) but never fires
   int line = 0;
 };
 
@@ -79,6 +80,7 @@ class RuleSet {
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
+  const std::string& description() const { return description_; }
   const std::string& file() const { return file_; }
   // Decision thresholds of the policy: score >= decline_at is DECLINE, >= review_at REVIEW.
   int review_at() const { return review_at_; }
@@ -89,20 +91,24 @@ class RuleSet {
   int ListIndex(std::string_view list_name) const;
 
   // Evaluates every enabled rule in file order; writes the indices (into rules()) of those
-  // that fire to `fired` and returns how many. `fired` must hold rules().size() entries.
+  // that fire to `fired` and returns how many. `fired` should hold rules().size() entries
+  // (no more than fired.size() are written). A null event or one of another kind reads as an
+  // event without fields; a feature index past input.features, like a NaN, is missing; with
+  // no list snapshot (or a smaller one) `in @list` is missing.
   size_t Evaluate(const RuleInput& input, std::span<uint16_t> fired) const;
 
-  // The value of one rule's condition: 1 true, 0 false, NaN missing (tests, explanations).
+  // The value of rule `rule`'s condition, enabled or not: 1 true, 0 false, NaN missing (tests,
+  // explanations). NaN for a rule index out of range.
   double EvaluateCondition(size_t rule, const RuleInput& input) const;
 
  private:
-  friend Result<std::shared_ptr<const RuleSet>> ParseRuleSet(std::string_view,
-                                                             const std::string&,
+  friend Result<std::shared_ptr<const RuleSet>> ParseRuleSet(std::string_view, const std::string&,
                                                              const features::FeatureSpec*);
   struct Program;
   RuleSet();
   std::string name_;
   std::string version_;
+  std::string description_;
   std::string file_;
   int review_at_ = 500;
   int decline_at_ = 800;
