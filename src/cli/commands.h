@@ -16,5 +16,7 @@ void RegisterTrain(CLI::App& app, int& exit_code);
 void RegisterBacktest(CLI::App& app, int& exit_code);
 void RegisterLists(CLI::App& app, int& exit_code);
 void RegisterAlerts(CLI::App& app, int& exit_code);
+void RegisterServe(CLI::App& app, int& exit_code);
+void RegisterReplay(CLI::App& app, int& exit_code);
 
 }  // namespace panorama::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   panorama::cli::RegisterBacktest(app, exit_code);
   panorama::cli::RegisterLists(app, exit_code);
   panorama::cli::RegisterAlerts(app, exit_code);
+  panorama::cli::RegisterServe(app, exit_code);
+  panorama::cli::RegisterReplay(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -7,16 +7,29 @@
 //  - One writer: submissions from many threads are queued and taken in groups by one thread,
 //    which updates features, decides, and appends the group's transactions and decisions in
 //    one log append (one fsync under SyncPolicy::kEveryBatch: group commit).
+//    Each transaction's decision record directly follows it in the log (tx, decision, tx,
+//    decision, ...).
 //  - Exactly once: a transaction whose tx_id is already stored is not applied again; its
-//    result says duplicate, with its stored decision when the service still holds it.
-//  - Recovery: Open() replays the log into the features; a transaction at the log's tail
-//    without a decision (a crash between the two) is decided then, so every transaction in
-//    the log ends with exactly one decision.
+//    result says duplicate, with its stored decision when the service still holds it (the
+//    last `recent_decisions` decisions). A repeat inside one group is a duplicate of the first.
+//  - Late transactions: one the feature engine would refuse (older than its watermark: the
+//    newest ts seen minus the spec's allowed_lateness) is rejected with OutOfRange and the
+//    reason, and is not stored.
+//  - Recovery: Open() replays the whole log into an in-memory feature engine. The service
+//    serves the transactions from the "serving start" on (the log's end when the service
+//    first opened the directory, kept in DIR/meta/serving_start); every such transaction
+//    that has no decision record — the last one of a group cut by a torn tail, or one loaded
+//    by `panorama ingest` while the server was down — is decided at the end of Open() (with
+//    its features as of its place in the log and the current rules) and its decision
+//    appended, so every transaction from the serving start on has exactly one decision.
+//    History loaded before the first serve gets none.
 //  - Reload: ReloadRules / list changes / ReloadModel build a new Decider and swap it in
-//    between groups; a request is decided wholly under one configuration.
-//  - Shutdown(): stops taking submissions (they fail with Unavailable), finishes the queued
-//    ones, syncs the log and checkpoints. After a store error the service refuses
-//    submissions (Unavailable) until reopened.
+//    between groups; a group is decided wholly under one configuration. A failed reload
+//    leaves the old configuration serving. Lists changed by another process (`panorama
+//    lists`) are noticed within list_poll_ms.
+//  - Shutdown(): stops taking submissions (they fail with FailedPrecondition), finishes the
+//    queued ones, flushes the id index. After a store error the service is unhealthy and
+//    refuses submissions (Internal) until reopened.
 #pragma once
 
 #include <atomic>
@@ -30,7 +43,10 @@
 #include "core/status.h"
 #include "decide/decider.h"
 #include "decide/lists.h"
+#include "features/feature_spec.h"
 #include "log/transaction_log.h"
+#include "server/metrics.h"
+#include "state/event_store.h"
 
 namespace panorama::server {
 
@@ -40,8 +56,22 @@ struct ServiceOptions {
   std::string rules_path;
   std::string model_path;  // empty: rules only
   SyncPolicy sync = SyncPolicy::kEveryBatch;
-  size_t max_group = 4096;       // transactions per group commit at most
-  size_t recent_decisions = 1 << 20;  // decisions kept in memory for duplicates and alerts
+  size_t max_group = 4096;  // transactions per group commit at most (a request is never split)
+  size_t recent_decisions = 1 << 18;  // decisions kept in memory to answer duplicates
+  size_t recent_alerts = 1 << 16;     // REVIEW and DECLINE decisions kept for Alerts()
+  int list_poll_ms = 1000;            // how often to look for list changes of other processes
+};
+
+// What Open() found and did.
+struct RecoveryInfo {
+  OpenReport store;              // the log's recovery and the id index's replay
+  uint64_t records = 0;          // log records replayed
+  uint64_t transactions = 0;     // transactions among them
+  uint64_t decisions = 0;        // decision records among them
+  uint64_t rejected_late = 0;    // transactions the engine refused on replay (loaded as late)
+  uint64_t serving_start = 0;    // the first seq the service decides
+  uint64_t decided_on_open = 0;  // transactions without a decision, decided by Open()
+  double seconds = 0;
 };
 
 // The answer for one transaction.
@@ -54,7 +84,7 @@ struct TxOutcome {
 };
 
 struct AlertQuery {
-  Timestamp from = INT64_MIN;  // decision ts in [from, to)
+  Timestamp from = INT64_MIN;  // the transaction's ts in [from, to)
   Timestamp to = INT64_MAX;
   int min_score = 0;
   std::string decision;     // "REVIEW", "DECLINE" or empty for both
@@ -81,7 +111,10 @@ class ScoringService {
   ScoringService& operator=(const ScoringService&) = delete;
 
   // Decides `txs` (validated kTransaction events); out gets one outcome per tx, in order.
-  // Blocks until they are durable. Thread-safe.
+  // Blocks until they are durable. Thread-safe. Returns FailedPrecondition after Shutdown()
+  // and Internal once the service is unhealthy (nothing of `txs` is applied then); otherwise
+  // OK, with each outcome's status OK (decided or duplicate), OutOfRange (late) or Internal
+  // (the group's append failed).
   Status Submit(std::span<const Event> txs, std::vector<TxOutcome>* out);
 
   // Recent alerts (REVIEW and DECLINE decisions) matching `query`, newest first.
@@ -90,11 +123,18 @@ class ScoringService {
   // Lists (changes are durable before they return and apply to the next group).
   decide::ListStore& lists();
   Status ListsChanged();  // rebuild the decider's list snapshot
+  // Errors (the file's "file:line:column: reason" for rules) leave the old one serving.
   Status ReloadRules(const std::string& rules_path);  // empty: the current file again
-  Status ReloadModel(const std::string& model_path);
+  Status ReloadModel(const std::string& model_path);  // empty: the current file again
 
   std::shared_ptr<const decide::Decider> decider() const;
+  const ServiceOptions& options() const;
+  const RecoveryInfo& recovery() const;
+  const features::FeatureSpec& spec() const;
   ServiceCounters counters() const;
+  // Submit entry to decision, per decided transaction (seconds); transactions per group.
+  const Histogram& decision_latency() const;
+  const Histogram& group_size() const;
   uint64_t last_seq() const;
   bool healthy() const;
   Status Shutdown();

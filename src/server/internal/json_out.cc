@@ -1,0 +1,270 @@
+#include "server/internal/json_out.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace panorama::server::internal {
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i], or 0.
+size_t Utf8Length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  size_t len = 0;
+  uint32_t min = 0;
+  uint32_t cp = 0;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    min = 0x80;
+    cp = c & 0x1FU;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    min = 0x800;
+    cp = c & 0x0FU;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    min = 0x10000;
+    cp = c & 0x07U;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3FU);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+void AppendKey(std::string_view key, std::string* out) {
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+void AppendStrField(const Event& e, int field, std::string* out) {
+  if (e.has(field)) {
+    AppendJsonString(e.str(field), out);
+  } else {
+    out->append("null");
+  }
+}
+
+void AppendIntField(const Event& e, int field, std::string* out) {
+  if (e.has(field)) {
+    fmt::format_to(std::back_inserter(*out), "{}", e.num(field));
+  } else {
+    out->append("null");
+  }
+}
+
+void AppendListField(const Event& e, int field, std::string* out) {
+  AppendJsonList(e.has(field) ? e.str(field) : std::string_view(), out);
+}
+
+// The fields every rendering of a decision shares, each followed by a comma.
+void AppendDecisionCore(const Event& d, std::string* out) {
+  AppendKey("decision", out);
+  if (d.has(decision::kDecision)) {
+    AppendJsonString(DecisionName(d.num(decision::kDecision)), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
+  AppendKey("score", out);
+  AppendIntField(d, decision::kScore, out);
+  out->push_back(',');
+  AppendKey("model_score", out);
+  if (d.has(decision::kModelScore)) {
+    AppendJsonNumber(d.real(decision::kModelScore), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
+  AppendKey("rule_points", out);
+  AppendIntField(d, decision::kRulePoints, out);
+  out->push_back(',');
+  AppendKey("rules", out);
+  AppendListField(d, decision::kRules, out);
+  out->push_back(',');
+  AppendKey("tags", out);
+  AppendListField(d, decision::kTags, out);
+  out->push_back(',');
+  AppendKey("reasons", out);
+  AppendListField(d, decision::kReasons, out);
+  out->push_back(',');
+  AppendKey("ruleset", out);
+  AppendStrField(d, decision::kRuleSet, out);
+  out->push_back(',');
+  AppendKey("model", out);
+  AppendStrField(d, decision::kModel, out);
+  out->push_back(',');
+  AppendKey("latency_us", out);
+  AppendIntField(d, decision::kLatencyUs, out);
+}
+
+}  // namespace
+
+std::string_view DecisionName(int64_t value) {
+  switch (value) {
+    case decision_value::kApprove:
+      return "APPROVE";
+    case decision_value::kReview:
+      return "REVIEW";
+    case decision_value::kDecline:
+      return "DECLINE";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->push_back('"');
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+      ++i;
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        default:
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+      }
+      ++i;
+    } else if (c < 0x80) {
+      out->push_back(static_cast<char>(c));
+      ++i;
+    } else {
+      size_t len = Utf8Length(text, i);
+      if (len == 0) {
+        out->append("\xEF\xBF\xBD");
+        ++i;
+      } else {
+        out->append(text.substr(i, len));
+        i += len;
+      }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendJsonList(std::string_view list, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  while (!list.empty()) {
+    size_t end = list.find(';');
+    std::string_view item = list.substr(0, end);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) {
+      if (!first) out->push_back(',');
+      first = false;
+      AppendJsonString(item, out);
+    }
+    if (end == std::string_view::npos) break;
+    list.remove_prefix(end + 1);
+  }
+  out->push_back(']');
+}
+
+void AppendJsonNumber(double value, std::string* out) {
+  if (!std::isfinite(value)) {
+    out->append("null");
+    return;
+  }
+  fmt::format_to(std::back_inserter(*out), "{}", value);
+}
+
+void AppendOutcome(const TxOutcome& outcome, std::string* out) {
+  out->push_back('{');
+  AppendKey("tx_id", out);
+  AppendJsonString(outcome.tx_id, out);
+  out->push_back(',');
+  AppendKey("seq", out);
+  if (outcome.seq > 0) {
+    fmt::format_to(std::back_inserter(*out), "{}", outcome.seq);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
+  AppendKey("duplicate", out);
+  out->append(outcome.duplicate ? "true" : "false");
+  out->push_back(',');
+  AppendDecisionCore(outcome.decision, out);
+  out->push_back('}');
+}
+
+void AppendAlert(const Event& d, std::string* out) {
+  out->push_back('{');
+  AppendKey("tx_id", out);
+  AppendStrField(d, decision::kTxId, out);
+  out->push_back(',');
+  AppendKey("ts", out);
+  AppendJsonString(FormatField(d, decision::kTs), out);
+  out->push_back(',');
+  AppendKey("decided_at", out);
+  if (d.has(decision::kDecidedAt)) {
+    AppendJsonString(FormatField(d, decision::kDecidedAt), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
+  AppendKey("customer_id", out);
+  AppendStrField(d, decision::kCustomerId, out);
+  out->push_back(',');
+  AppendKey("amount", out);
+  if (d.has(decision::kAmount) && d.has(decision::kCurrency)) {
+    AppendJsonString(FormatField(d, decision::kAmount), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
+  AppendKey("currency", out);
+  if (d.has(decision::kCurrency)) {
+    AppendJsonString(FormatField(d, decision::kCurrency), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back(',');
+  AppendDecisionCore(d, out);
+  out->push_back('}');
+}
+
+void AppendError(int status, std::string_view code, std::string_view field, std::string_view reason,
+                 int64_t offset, std::string* out) {
+  fmt::format_to(std::back_inserter(*out), "{{\"status\":{},\"code\":", status);
+  AppendJsonString(code, out);
+  out->append(",\"field\":");
+  if (field.empty()) {
+    out->append("null");
+  } else {
+    AppendJsonString(field, out);
+  }
+  out->append(",\"reason\":");
+  AppendJsonString(reason, out);
+  if (offset >= 0) fmt::format_to(std::back_inserter(*out), ",\"offset\":{}", offset);
+  out->push_back('}');
+}
+
+std::string ErrorBody(int status, std::string_view code, std::string_view field,
+                      std::string_view reason, int64_t offset) {
+  std::string out = "{\"error\":";
+  AppendError(status, code, field, reason, offset, &out);
+  out.append("}\n");
+  return out;
+}
+
+}  // namespace panorama::server::internal
