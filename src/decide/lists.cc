@@ -42,7 +42,9 @@ class Statement {
   bool ok() const { return stmt_ != nullptr; }
   sqlite3_stmt* get() const { return stmt_; }
   void Bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    // An empty view may have no data pointer, which SQLite would bind as NULL.
+    sqlite3_bind_text(stmt_, index, text.empty() ? "" : text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
   }
   void Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
   int Step() { return sqlite3_step(stmt_); }

@@ -43,7 +43,8 @@ features:
 Event Tx(std::string_view id, int64_t amount, std::string_view channel = "ONLINE") {
   Event tx(EventKind::kTransaction);
   tx.set_str(tx::kTxId, id);
-  tx.set_num(tx::kTs, 1'764'000'000LL * kMicrosPerSecond + 13 * 3600 * kMicrosPerSecond);
+  // 2025-11-24T13:00:00Z, a Monday.
+  tx.set_num(tx::kTs, 1'763'942'400LL * kMicrosPerSecond + 13 * 3600 * kMicrosPerSecond);
   tx.set_str(tx::kCustomerId, "C1");
   tx.set_str(tx::kCardId, "K1");
   tx.set_str(tx::kDeviceId, "D1");
@@ -325,7 +326,6 @@ TEST(ModelInput, FillsRawFieldsAndFeatures) {
   EXPECT_EQ(row[0], 777.0F);
   EXPECT_EQ(row[1], 1234.0F);
   EXPECT_EQ(row[2], 13.0F);
-  // 1764000000 s is 2025-11-24, a Monday.
   EXPECT_EQ(row[3], 0.0F);
   EXPECT_EQ(row[4], 1.0F);
   EXPECT_EQ(row[5], 0.0F);
