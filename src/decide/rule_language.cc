@@ -782,6 +782,13 @@ class Condition {
       case Tok::kName: {
         const Token name = t;
         Advance();
+        if (name.text == "and" || name.text == "or" || name.text == "not" || name.text == "in") {
+          return Fail(name.column,
+                      "unexpected '" + std::string(name.text) + "'" +
+                          (name.text == "not" ? " (a comparison's operand takes no 'not': write "
+                                                "a == (not b))"
+                                              : ""));
+        }
         if (Peek().type == Tok::kLParen) {
           if (!ParseCall(name, out)) return false;
           --depth_;
@@ -794,9 +801,6 @@ class Condition {
           node.number = word == "true" ? 1 : 0;
           node.type = {Kind::kBool};
           break;
-        }
-        if (word == "and" || word == "or" || word == "not" || word == "in") {
-          return Fail(name.column, "unexpected '" + node.text + "'");
         }
         if (int field = SchemaFor(EventKind::kTransaction).FieldIndex(word); field >= 0) {
           node.kind = NodeKind::kField;
@@ -1061,7 +1065,9 @@ class Condition {
       case Fn::kIsMissing:
       case Fn::kPresent:
         node.type = {Kind::kBool};
-        if (N(kids[0]).type.literal) return Fail(N(kids[0]).column, what + " needs a value");
+        if (N(kids[0]).type.literal) {  // is_missing("device_id") is a typo: never missing
+          return Fail(N(kids[0]).column, what + " needs a field or a value, not a string literal");
+        }
         return true;
       case Fn::kCoalesce:
         if (!Unify(kids, what, node.column)) return false;

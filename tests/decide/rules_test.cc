@@ -845,7 +845,7 @@ TEST(RulesTest, ConditionErrorsPointAtTheToken) {
       {"amount > 1 and", "25: unexpected end of condition"},
       {"and amount > 1", "11: unexpected 'and'"},
       {"amount > -\"x\"", "21: '-' needs a number, not a string"},
-      {"is_missing(\"x\")", "22: is_missing() needs a value"},
+      {"is_missing(\"x\")", "22: is_missing() needs a field or a value, not a string literal"},
       {"amount > 1 AND mcc > 2", "22: unexpected 'AND'"},
   };
   for (const Case& c : kCases) {
