@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, generates a synthetic financial world
-# (10,000 customers, 1,000 merchants, 90 days), loads every file of it into a fresh data
-# directory — failing if any record is rejected — and prints a summary; back-fills the
-# fraud features of every transaction and shows one customer's features; then shows how bad
-# records are rejected and how a foreign layout loads through a column mapping.
+# (10,000 customers, 1,000 merchants, 90 days), loads its history — every day but the last —
+# into a fresh data directory (failing if any record is rejected) and prints a summary;
+# back-fills the fraud features and shows one customer's features; trains the fraud model
+# on the history and back-tests the starter rules with it; serves decisions over HTTP and
+# replays the last day through the API with a real client (decision counts, fraud caught),
+# lists alerts, blocks a device through the API; then shows how bad records are rejected and
+# how a foreign layout loads through a column mapping.
 #   DATA=path scripts/demo.sh   chooses the data directory (default: data/demo, recreated);
 #                               the generated files go to $DATA-world, the hand-made
-#                               examples to $DATA-examples.
+#                               examples to $DATA-examples, the model to $DATA-model.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -24,9 +27,19 @@ step() { printf '\n== %s\n' "$*"; }
 step "Generate a world: 10,000 customers, 1,000 merchants, 90 days (seed 1)"
 $PANORAMA generate --out "$WORLD" --customers 10000 --merchants 1000 --days 90 --seed 1
 
-step "Load every file of the world; any rejected record fails the demo"
+LAST_DAY=2026-12-29
+step "Split the transactions: the history (before $LAST_DAY) is loaded, the last day will arrive over HTTP"
+awk -F, -v day="$LAST_DAY" 'NR == 1 { print > hist; print > last; next }
+  { if ($2 < day) print > hist; else print > last }' \
+  hist="$WORLD/history.csv" last="$WORLD/last_day.csv" "$WORLD/transactions.csv"
+printf 'history %s transactions, last day %s\n' "$(($(wc -l <"$WORLD/history.csv") - 1))" \
+  "$(($(wc -l <"$WORLD/last_day.csv") - 1))"
+
+step "Load the history; any rejected record fails the demo"
 for kind in customers merchants transactions labels loans offers posts; do
-  summary=$($PANORAMA ingest --data "$DATA" --kind "$kind" --json "$WORLD/$kind.csv" | tail -n 1)
+  file="$WORLD/$kind.csv"
+  [ "$kind" = transactions ] && file="$WORLD/history.csv"
+  summary=$($PANORAMA ingest --data "$DATA" --kind "$kind" --json "$file" | tail -n 1)
   rejected=$(sed -n 's/.*"rejected":\([0-9]*\).*/\1/p' <<<"$summary")
   accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' <<<"$summary")
   printf '%-13s accepted %9s  rejected %s\n' "$kind" "$accepted" "$rejected"
@@ -53,6 +66,59 @@ $PANORAMA features run --data "$DATA" --spec "$FEATURES"
 
 step "One customer's current features"
 $PANORAMA features show --data "$DATA" --spec "$FEATURES" --entity customer_id=C0000000042
+
+RULES=examples/rules/starter.yaml
+MODEL=$DATA-model.json
+step "Train the fraud model on the history: gradient-boosted trees on point-in-time features"
+$PANORAMA train fraud --data "$DATA" --spec "$FEATURES" --to "${LAST_DAY}T00:00:00Z" \
+  --rounds 200 --out "$MODEL"
+
+step "Back-test the starter rules with the model over the last two weeks of the history"
+$PANORAMA backtest --data "$DATA" --spec "$FEATURES" --rules "$RULES" --model "$MODEL" \
+  --from 2026-12-15T00:00:00Z --to "${LAST_DAY}T00:00:00Z" --baseline-no-model | head -n 12
+
+step "Serve decisions over HTTP: panorama serve (features + $RULES + the model)"
+$PANORAMA serve --data "$DATA" --spec "$FEATURES" --rules "$RULES" --model "$MODEL" \
+  --port 0 >"$DATA-serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+URL=""
+for _ in $(seq 1 600); do
+  URL=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$DATA-serve.log")
+  [ -n "$URL" ] && break
+  kill -0 $SERVER 2>/dev/null || { cat "$DATA-serve.log" >&2; exit 1; }
+  sleep 0.2
+done
+[ -n "$URL" ] || { echo "demo: the server did not start" >&2; cat "$DATA-serve.log" >&2; exit 1; }
+cat "$DATA-serve.log"
+curl -sS "$URL/healthz"
+echo
+
+step "Replay the last day ($LAST_DAY) through POST /v1/transactions from 8 connections"
+$PANORAMA replay --url "$URL" --file "$WORLD/last_day.csv" --labels "$WORLD/labels.csv" \
+  --concurrency 8
+
+step "The newest alerts (GET /v1/alerts?decision=DECLINE&limit=3)"
+curl -sS "$URL/v1/alerts?decision=DECLINE&limit=3"
+echo
+
+step "Block a device through the API; its next transaction is declined"
+curl -sS -X POST "$URL/v1/lists/blocked_devices/values" -d '{"add": ["DV-DEMO-1"]}'
+echo
+curl -sS -X POST "$URL/v1/transactions" -H 'Content-Type: application/json' -d '{"tx_id": "DEMO-1", "ts": "'"$LAST_DAY"'T23:59:59Z",
+  "customer_id": "C000042", "card_id": "K000042", "device_id": "DV-DEMO-1", "channel": "ONLINE",
+  "type": "PURCHASE", "amount": "12.50", "currency": "CNY", "merchant_id": "M00007"}'
+echo
+
+step "Decision counts from GET /metrics"
+curl -sS "$URL/metrics" | grep '^panorama_decisions_total'
+
+step "Stop the server (SIGTERM: graceful, nothing acknowledged is lost)"
+kill -TERM $SERVER
+wait $SERVER
+trap - EXIT
+tail -n 2 "$DATA-serve.log"
+$PANORAMA alerts --data "$DATA" --decision DECLINE --limit 3
 
 step "Hand-made examples: bad records are rejected with file, line, field and reason"
 $PANORAMA ingest --data "$EXAMPLES" --kind transactions --rejects "$EXAMPLES/rejects.csv" \

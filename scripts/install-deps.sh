@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
   clang libclang-rt-dev clang-format clang-tidy
   librocksdb-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libxxhash-dev libzstd-dev liblz4-dev libsodium-dev libisal-dev
