@@ -93,73 +93,76 @@ bool ReadOptionalString(const json& body, const char* key, httplib::Response& re
 }  // namespace
 
 void HttpServer::Impl::SetupAdmin() {
-  http.Get("/v1/lists", [this](const httplib::Request& /*req*/, httplib::Response& res) {
-    auto lists = service->lists().Lists();
-    if (!lists.ok()) return SendStatus(res, lists.status());
-    json out = {{"lists", json::array()}};
-    for (const auto& info : *lists) out["lists"].push_back(ListJson(info));
-    SendDom(res, 200, out);
-  });
+  http.Get("/v1/lists", Observed([this](const httplib::Request& /*req*/, httplib::Response& res) {
+             auto lists = service->lists().Lists();
+             if (!lists.ok()) return SendStatus(res, lists.status());
+             json out = {{"lists", json::array()}};
+             for (const auto& info : *lists) out["lists"].push_back(ListJson(info));
+             SendDom(res, 200, out);
+           }));
 
-  http.Put(R"(/v1/lists/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    json body;
-    if (!ReadObject(req, res, options.max_body_bytes, false, &body)) return;
-    decide::ListInfo info;
-    info.name = req.matches[1];
-    std::string kind;
-    std::string type;
-    if (!ReadOptionalString(body, "kind", res, &kind) ||
-        !ReadOptionalString(body, "type", res, &type) ||
-        !ReadOptionalString(body, "description", res, &info.description)) {
-      return;
-    }
-    if (!decide::ParseListKind(kind, &info.kind)) {
-      return SendError(res, 400, "invalid_argument", "kind", "must be allow or deny");
-    }
-    if (!decide::ParseListType(type, &info.type)) {
-      return SendError(res, 400, "invalid_argument", "type",
-                       "must be customer, account, card, merchant, device, ip or country");
-    }
-    Status created = service->lists().Create(info);
-    if (!created.ok()) return SendStatus(res, created);
-    auto lists = service->lists().Lists();
-    if (lists.ok()) {
-      for (const auto& l : *lists) {
-        if (l.name == info.name) return SendDom(res, 200, ListJson(l));
-      }
-    }
-    SendDom(res, 200, {{"name", info.name}});
-  });
+  http.Put(R"(/v1/lists/([^/]+))",
+           Observed([this](const httplib::Request& req, httplib::Response& res) {
+             json body;
+             if (!ReadObject(req, res, options.max_body_bytes, false, &body)) return;
+             decide::ListInfo info;
+             info.name = req.matches[1];
+             std::string kind;
+             std::string type;
+             if (!ReadOptionalString(body, "kind", res, &kind) ||
+                 !ReadOptionalString(body, "type", res, &type) ||
+                 !ReadOptionalString(body, "description", res, &info.description)) {
+               return;
+             }
+             if (!decide::ParseListKind(kind, &info.kind)) {
+               return SendError(res, 400, "invalid_argument", "kind", "must be allow or deny");
+             }
+             if (!decide::ParseListType(type, &info.type)) {
+               return SendError(res, 400, "invalid_argument", "type",
+                                "must be customer, account, card, merchant, device, ip or country");
+             }
+             Status created = service->lists().Create(info);
+             if (!created.ok()) return SendStatus(res, created);
+             auto lists = service->lists().Lists();
+             if (lists.ok()) {
+               for (const auto& l : *lists) {
+                 if (l.name == info.name) return SendDom(res, 200, ListJson(l));
+               }
+             }
+             SendDom(res, 200, {{"name", info.name}});
+           }));
 
-  http.Get(R"(/v1/lists/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    std::string after;
-    size_t limit = 1000;
-    for (const auto& [key, value] : req.params) {
-      if (key == "after") {
-        after = value;
-      } else if (key == "limit") {
-        size_t parsed = 0;
-        auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-        if (error != std::errc() || end != value.data() + value.size() || parsed == 0 ||
-            parsed > 100'000) {
-          return SendError(res, 400, "invalid_argument", "limit",
-                           "must be an integer from 1 to 100000");
+  http.Get(
+      R"(/v1/lists/([^/]+))", Observed([this](const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        std::string after;
+        size_t limit = 1000;
+        for (const auto& [key, value] : req.params) {
+          if (key == "after") {
+            after = value;
+          } else if (key == "limit") {
+            size_t parsed = 0;
+            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+            if (error != std::errc() || end != value.data() + value.size() || parsed == 0 ||
+                parsed > 100'000) {
+              return SendError(res, 400, "invalid_argument", "limit",
+                               "must be an integer from 1 to 100000");
+            }
+            limit = parsed;
+          } else {
+            return SendError(res, 400, "invalid_argument", key, "unknown parameter (after, limit)");
+          }
         }
-        limit = parsed;
-      } else {
-        return SendError(res, 400, "invalid_argument", key, "unknown parameter (after, limit)");
-      }
-    }
-    auto values = service->lists().Values(name, after, limit);
-    if (!values.ok()) return SendStatus(res, values.status());
-    json out = {{"name", name}, {"values", *values}};
-    out["next_after"] = values->size() == limit ? json(values->back()) : json();
-    SendDom(res, 200, out);
-  });
+        auto values = service->lists().Values(name, after, limit);
+        if (!values.ok()) return SendStatus(res, values.status());
+        json out = {{"name", name}, {"values", *values}};
+        out["next_after"] = values->size() == limit ? json(values->back()) : json();
+        SendDom(res, 200, out);
+      }));
 
   http.Post(
-      R"(/v1/lists/([^/]+)/values)", [this](const httplib::Request& req, httplib::Response& res) {
+      R"(/v1/lists/([^/]+)/values)",
+      Observed([this](const httplib::Request& req, httplib::Response& res) {
         json body;
         if (!ReadObject(req, res, options.max_batch_body_bytes, false, &body)) return;
         std::vector<std::string> add;
@@ -181,48 +184,49 @@ void HttpServer::Impl::SetupAdmin() {
         Status rebuilt = service->ListsChanged();
         if (!rebuilt.ok()) return SendStatus(res, rebuilt);
         SendDom(res, 200, {{"name", name}, {"added", added}, {"removed", removed}});
-      });
+      }));
 
-  http.Delete(R"(/v1/lists/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    if (service->decider()->rules().ListIndex(name) >= 0) {
-      return SendError(res, 409, "conflict", "",
-                       "list '" + name + "' is declared by the serving rule set");
-    }
-    Status dropped = service->lists().Drop(name);
-    if (!dropped.ok()) return SendStatus(res, dropped);
-    SendDom(res, 200, {{"dropped", name}});
-  });
+  http.Delete(R"(/v1/lists/([^/]+))",
+              Observed([this](const httplib::Request& req, httplib::Response& res) {
+                const std::string name = req.matches[1];
+                if (service->decider()->rules().ListIndex(name) >= 0) {
+                  return SendError(res, 409, "conflict", "",
+                                   "list '" + name + "' is declared by the serving rule set");
+                }
+                Status dropped = service->lists().Drop(name);
+                if (!dropped.ok()) return SendStatus(res, dropped);
+                SendDom(res, 200, {{"dropped", name}});
+              }));
 
-  http.Get("/v1/rules", [this](const httplib::Request& /*req*/, httplib::Response& res) {
-    auto decider = service->decider();
-    const decide::RuleSet& rules = decider->rules();
-    json out = {{"ruleset", decider->ruleset_label()}, {"name", rules.name()},
-                {"version", rules.version()},          {"file", rules.file()},
-                {"review_at", rules.review_at()},      {"decline_at", rules.decline_at()}};
-    std::string model = decider->model_label();
-    out["model"] = model.empty() ? json() : json(model);
-    json lists = json::array();
-    for (const auto& decl : rules.lists()) {
-      lists.push_back({{"name", decl.name},
-                       {"kind", decide::ListKindName(decl.kind)},
-                       {"type", decide::ListTypeName(decl.type)}});
-    }
-    out["lists"] = std::move(lists);
-    json items = json::array();
-    for (const auto& rule : rules.rules()) {
-      std::string_view force = ForceName(rule.force);
-      items.push_back({{"id", rule.id},
-                       {"description", rule.description},
-                       {"condition", rule.condition},
-                       {"enabled", rule.enabled},
-                       {"points", rule.points},
-                       {"tag", rule.tag.empty() ? json() : json(rule.tag)},
-                       {"force", force.empty() ? json() : json(force)}});
-    }
-    out["rules"] = std::move(items);
-    SendDom(res, 200, out);
-  });
+  http.Get("/v1/rules", Observed([this](const httplib::Request& /*req*/, httplib::Response& res) {
+             auto decider = service->decider();
+             const decide::RuleSet& rules = decider->rules();
+             json out = {{"ruleset", decider->ruleset_label()}, {"name", rules.name()},
+                         {"version", rules.version()},          {"file", rules.file()},
+                         {"review_at", rules.review_at()},      {"decline_at", rules.decline_at()}};
+             std::string model = decider->model_label();
+             out["model"] = model.empty() ? json() : json(model);
+             json lists = json::array();
+             for (const auto& decl : rules.lists()) {
+               lists.push_back({{"name", decl.name},
+                                {"kind", decide::ListKindName(decl.kind)},
+                                {"type", decide::ListTypeName(decl.type)}});
+             }
+             out["lists"] = std::move(lists);
+             json items = json::array();
+             for (const auto& rule : rules.rules()) {
+               std::string_view force = ForceName(rule.force);
+               items.push_back({{"id", rule.id},
+                                {"description", rule.description},
+                                {"condition", rule.condition},
+                                {"enabled", rule.enabled},
+                                {"points", rule.points},
+                                {"tag", rule.tag.empty() ? json() : json(rule.tag)},
+                                {"force", force.empty() ? json() : json(force)}});
+             }
+             out["rules"] = std::move(items);
+             SendDom(res, 200, out);
+           }));
 
   auto reload = [this](const httplib::Request& req, httplib::Response& res, bool model) {
     json body;
@@ -240,12 +244,14 @@ void HttpServer::Impl::SetupAdmin() {
         res, 200,
         {{"ruleset", decider->ruleset_label()}, {"model", label.empty() ? json() : json(label)}});
   };
-  http.Post("/v1/rules/reload", [reload](const httplib::Request& req, httplib::Response& res) {
-    reload(req, res, false);
-  });
-  http.Post("/v1/model/reload", [reload](const httplib::Request& req, httplib::Response& res) {
-    reload(req, res, true);
-  });
+  http.Post("/v1/rules/reload",
+            Observed([reload](const httplib::Request& req, httplib::Response& res) {
+              reload(req, res, false);
+            }));
+  http.Post("/v1/model/reload",
+            Observed([reload](const httplib::Request& req, httplib::Response& res) {
+              reload(req, res, true);
+            }));
 }
 
 }  // namespace panorama::server

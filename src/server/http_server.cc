@@ -31,9 +31,13 @@ constexpr std::array<RouteInfo, kRouteCount> kRoutes = {{
     {"other", ""},
 }};
 
-// When the worker thread began the request it is serving (set before routing, read by the
-// logger on the same thread); zero when routing never started (a malformed request).
+// The request a worker thread is serving: when it began (set before routing; zero when
+// routing never started, as for a malformed request) and whether its metrics were recorded.
+// They are recorded before the response is written (after the handler, or in the error
+// handler), so a client that reads /metrics after a response sees that response counted; the
+// logger, which runs after the write, only catches what those missed.
 thread_local Clock::time_point request_start{};
+thread_local bool request_observed = false;
 
 // Per-thread buffers of the transaction endpoints, reused request after request.
 struct Scratch {
@@ -366,6 +370,8 @@ void HttpServer::Impl::GetMetrics(const httplib::Request& /*req*/, httplib::Resp
 }
 
 void HttpServer::Impl::Observe(const httplib::Request& req, const httplib::Response& res) {
+  if (request_observed) return;
+  request_observed = true;
   const Route route = ClassifyPath(req.path);
   size_t code = kCountedCodes.size();
   for (size_t i = 0; i < kCountedCodes.size(); ++i) {
@@ -379,8 +385,14 @@ void HttpServer::Impl::Observe(const httplib::Request& req, const httplib::Respo
     auto ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - request_start).count();
     durations[route]->Observe(static_cast<uint64_t>(std::max<int64_t>(ns, 0)));
-    request_start = Clock::time_point{};
   }
+}
+
+httplib::Server::Handler HttpServer::Impl::Observed(httplib::Server::Handler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    handler(req, res);
+    Observe(req, res);
+  };
 }
 
 void HttpServer::Impl::RegisterMetrics() {
@@ -451,6 +463,7 @@ void HttpServer::Impl::Setup() {
 
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
+    request_observed = false;
     if (stop_requested.load()) {
       SendError(res, 503, "unavailable", "", "the server is shutting down");
       return httplib::Server::HandlerResponse::Handled;
@@ -465,8 +478,11 @@ void HttpServer::Impl::Setup() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.set_logger(
-      [this](const httplib::Request& req, const httplib::Response& res) { Observe(req, res); });
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    Observe(req, res);
+    request_observed = false;
+    request_start = Clock::time_point{};
+  });
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

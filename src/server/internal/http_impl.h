@@ -62,7 +62,10 @@ struct HttpServer::Impl {
   void GetHealth(const httplib::Request& req, httplib::Response& res);
   void GetMetrics(const httplib::Request& req, httplib::Response& res);
 
+  // Records a request's count and duration once (see http_server.cc).
   void Observe(const httplib::Request& req, const httplib::Response& res);
+  // `handler`, then Observe().
+  httplib::Server::Handler Observed(httplib::Server::Handler handler);
 
   ScoringService* service;
   HttpOptions options;
