@@ -14,7 +14,7 @@ BUILD=build-fuzz
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DPANORAMA_FUZZ=ON -DPANORAMA_TESTS=ON -DPANORAMA_BENCH=OFF >/dev/null
-TARGETS=(csv_reader_fuzz jsonl_reader_fuzz mapping_fuzz feature_spec_fuzz)
+TARGETS=(csv_reader_fuzz jsonl_reader_fuzz mapping_fuzz feature_spec_fuzz rules_fuzz)
 ninja -C "$BUILD" "${TARGETS[@]}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -400,6 +400,39 @@ std::string_view ListFieldsOf(ListType type) {
   return "?";
 }
 
+// Values of the stack machine, shared by the compiler (constant folding) and the evaluator.
+constexpr double Bool(bool b) { return b ? 1.0 : 0.0; }
+bool IsMissing(double v) { return v != v; }
+
+// The class of a boolean (1, 0 or NaN): kClassTrue, kClassFalse, kClassMissing.
+int ClassOf(double v) { return v == 1.0 ? kClassTrue : (v == 0.0 ? kClassFalse : kClassMissing); }
+
+// The orderings of (a, b) as kLess, kEqual or kGreater; 0 when either is missing.
+uint8_t Order(double a, double b) {
+  return static_cast<uint8_t>((a < b ? kLess : 0) | (a == b ? kEqual : 0) | (a > b ? kGreater : 0));
+}
+// a OP b, OP given by the orderings in `mask`: 1, 0, or NaN when either is missing.
+double Compare(double a, double b, uint8_t mask) {
+  const uint8_t order = Order(a, b);
+  return order == 0 ? kMissing : Bool((order & mask) != 0);
+}
+// The same for a fused comparison, whose flags may say what a missing operand gives.
+double FusedCompare(double a, double b, uint8_t flags) {
+  const uint8_t order = Order(a, b);
+  if (order == 0) {
+    return (flags & kMissingTrue) != 0 ? 1.0 : ((flags & kMissingFalse) != 0 ? 0.0 : kMissing);
+  }
+  return Bool((order & flags & kCmpMask) != 0);
+}
+int FusedCompareClass(double a, double b, uint8_t flags) {
+  const uint8_t order = Order(a, b);
+  if (order == 0) {
+    return (flags & kMissingTrue) != 0    ? kClassTrue
+           : (flags & kMissingFalse) != 0 ? kClassFalse
+                                          : kClassMissing;
+  }
+  return (order & flags & kCmpMask) != 0 ? kClassTrue : kClassFalse;
+}
 // A forward jump target: the ops that jump to it, patched when it is bound.
 struct Label {
   std::vector<size_t> jumps;
@@ -938,10 +971,13 @@ class Condition {
                    N(kid).kind == NodeKind::kNumber) {
           hint = "; write the value in quotes";
         }
+        std::string reason = what + " cannot mix " + Describe(anchor);
+        reason += " and " + Describe(t);
+        reason += hint;
         return Fail(N(kid).kind == NodeKind::kNumber || N(kid).kind == NodeKind::kString
                         ? N(kid).column
                         : column,
-                    what + " cannot mix " + Describe(anchor) + " and " + Describe(t) + hint);
+                    std::move(reason));
       }
     }
     return true;
@@ -1156,41 +1192,77 @@ class Condition {
     }
   }
 
-  // A comparison of a field or feature with a constant, as one fused op: its opcode (the
-  // value form), operand and the orderings accepted.
+  // A comparison of a field, feature or the hour with a constant, as one fused op: its
+  // opcode (the value form), operand, the orderings accepted, and what a missing operand
+  // gives (0, kMissingFalse or kMissingTrue).
   struct Fused {
     OpCode code;
     uint16_t index;
     uint8_t mask;
+    uint8_t missing;
     double constant;
   };
+  // The fused opcode that reads source `n` (a feature, a number-like field or the hour).
+  bool FusedSource(size_t n, OpCode* code) const {
+    const Node& source = nodes_[n];
+    if (source.kind == NodeKind::kFeature) {
+      *code = OpCode::kCmpFeatureConst;
+    } else if (source.kind == NodeKind::kHour) {
+      *code = OpCode::kCmpHourConst;
+    } else if (source.kind == NodeKind::kField && source.type.kind != Kind::kString &&
+               source.type.kind != Kind::kBool) {
+      *code = StorageOf(TxField(source.index).type) == StorageClass::kReal
+                  ? OpCode::kCmpRealFieldConst
+                  : OpCode::kCmpIntFieldConst;
+    } else {
+      return false;
+    }
+    return true;
+  }
   bool FuseCompare(size_t n, Fused* fused) const {
     const Node& node = nodes_[n];
     if (node.kind != NodeKind::kCompare) return false;
     for (int side = 0; side < 2; ++side) {
-      const Node& source = nodes_[node.kids[static_cast<size_t>(side)]];
+      size_t source = node.kids[static_cast<size_t>(side)];
       double constant = 0;
       if (!Fold(node.kids[static_cast<size_t>(1 - side)], &constant)) continue;
-      OpCode code{};
-      if (source.kind == NodeKind::kFeature) {
-        code = OpCode::kCmpFeatureConst;
-      } else if (source.kind == NodeKind::kField && source.type.kind != Kind::kString &&
-                 source.type.kind != Kind::kBool) {
-        code = StorageOf(TxField(source.index).type) == StorageClass::kReal
-                   ? OpCode::kCmpRealFieldConst
-                   : OpCode::kCmpIntFieldConst;
-      } else {
-        continue;
-      }
       uint8_t mask = node.op;
       if (side == 1) {  // constant OP source: mirror the orderings
         mask = static_cast<uint8_t>((mask & kEqual) | ((mask & kLess) != 0 ? kGreater : 0) |
                                     ((mask & kGreater) != 0 ? kLess : 0));
       }
-      *fused = {code, static_cast<uint16_t>(source.index), mask, constant};
+      // coalesce(source, c): when the source is missing the comparison is c OP constant.
+      uint8_t missing = 0;
+      const Node& call = nodes_[source];
+      double fallback = 0;
+      if (call.kind == NodeKind::kCall && static_cast<Fn>(call.op) == Fn::kCoalesce &&
+          call.kids.size() == 2 && Fold(call.kids[1], &fallback)) {
+        source = call.kids[0];
+        const double known = Compare(fallback, constant, mask);
+        missing = IsMissing(known) ? 0 : (known == 1 ? kMissingTrue : kMissingFalse);
+      }
+      OpCode code{};
+      if (!FusedSource(source, &code)) continue;
+      *fused = {code, static_cast<uint16_t>(std::max(nodes_[source].index, 0)), mask, missing,
+                constant};
       return true;
     }
     return false;
+  }
+
+  // A rough cost of evaluating `n` (ops, with list and string work dearer), to test the
+  // cheaper kids of `and` / `or` first in fire code.
+  size_t Cost(size_t n) const {
+    const Node& node = nodes_[n];
+    Fused fused{};
+    uint64_t bits = 0;
+    if (FuseCompare(n, &fused) || EnumSet(n, &bits)) return 1;
+    size_t cost = node.kind == NodeKind::kInList ? 8 : 1;
+    if (node.kind == NodeKind::kCall || node.kind == NodeKind::kIn) {
+      for (size_t kid : node.kids) cost += nodes_[kid].type.kind == Kind::kString ? 4 : 0;
+    }
+    for (size_t kid : node.kids) cost += Cost(kid);
+    return cost;
   }
 
   // `field in (enum values)` on the field itself: the bit set of the values.
@@ -1257,7 +1329,7 @@ class Condition {
       case NodeKind::kCompare: {
         Fused fused{};
         if (FuseCompare(n, &fused)) {
-          Emit(fused.code, fused.mask, fused.index, Bits(fused.constant));
+          Emit(fused.code, fused.mask | fused.missing, fused.index, Bits(fused.constant));
           return;
         }
         EmitValue(node.kids[0]);
@@ -1411,14 +1483,19 @@ class Condition {
     if (node.kind == NodeKind::kAnd || node.kind == NodeKind::kOr) {
       // "a and b is true" needs every kid true; "a and b is false" any kid false.
       const bool all = (node.kind == NodeKind::kAnd) == want_true;
-      const size_t last = node.kids.size() - 1;
+      // Kleene's and / or are commutative and conditions have no side effects, so the
+      // cheaper kids go first: they decide most of the time.
+      std::vector<size_t> kids = node.kids;
+      std::stable_sort(kids.begin(), kids.end(),
+                       [&](size_t a, size_t b) { return Cost(a) < Cost(b); });
+      const size_t last = kids.size() - 1;
       if (all != jump_when) {  // every kid decides for the target on its own
-        for (size_t kid : node.kids) EmitCond(kid, want_true, jump_when, target);
+        for (size_t kid : kids) EmitCond(kid, want_true, jump_when, target);
         return;
       }
       Label skip;
-      for (size_t i = 0; i < last; ++i) EmitCond(node.kids[i], want_true, !jump_when, &skip);
-      EmitCond(node.kids[last], want_true, jump_when, target);
+      for (size_t i = 0; i < last; ++i) EmitCond(kids[i], want_true, !jump_when, &skip);
+      EmitCond(kids[last], want_true, jump_when, target);
       Bind(&skip);
       return;
     }
@@ -1428,11 +1505,17 @@ class Condition {
         static_cast<uint8_t>((jump_when ? wanted : all_classes & ~wanted) << kJumpShift);
     Fused fused{};
     if (FuseCompare(n, &fused)) {
-      const OpCode code = fused.code == OpCode::kCmpFeatureConst ? OpCode::kJumpCmpFeatureConst
-                          : fused.code == OpCode::kCmpIntFieldConst
-                              ? OpCode::kJumpCmpIntFieldConst
-                              : OpCode::kJumpCmpRealFieldConst;
-      EmitJump(code, jump | fused.mask, target, fused.index, Bits(fused.constant));
+      OpCode code = OpCode::kJumpCmpRealFieldConst;
+      if (fused.code == OpCode::kCmpFeatureConst) code = OpCode::kJumpCmpFeatureConst;
+      if (fused.code == OpCode::kCmpIntFieldConst) code = OpCode::kJumpCmpIntFieldConst;
+      if (fused.code == OpCode::kCmpHourConst) code = OpCode::kJumpCmpHourConst;
+      EmitJump(code, jump | fused.mask | fused.missing, target, fused.index, Bits(fused.constant));
+      return;
+    }
+    if (node.kind == NodeKind::kInList) {
+      EmitJump(OpCode::kJumpInList, jump | (node.negate ? kNegate : 0), target,
+               static_cast<uint16_t>(node.index),
+               static_cast<uint64_t>(nodes_[node.kids[0]].index));
       return;
     }
     uint64_t bits = 0;
@@ -1483,6 +1566,7 @@ StackEffect EffectOf(const Op& op) {
     case OpCode::kCmpFeatureConst:
     case OpCode::kCmpIntFieldConst:
     case OpCode::kCmpRealFieldConst:
+    case OpCode::kCmpHourConst:
     case OpCode::kEnumIn:
       return {0, 1};
     case OpCode::kNeg:
@@ -1526,7 +1610,9 @@ StackEffect EffectOf(const Op& op) {
     case OpCode::kJumpCmpFeatureConst:
     case OpCode::kJumpCmpIntFieldConst:
     case OpCode::kJumpCmpRealFieldConst:
+    case OpCode::kJumpCmpHourConst:
     case OpCode::kJumpEnumIn:
+    case OpCode::kJumpInList:
       return {0, 0, true, 0};
     case OpCode::kFire:
       return {0, 0};
@@ -1583,6 +1669,12 @@ Status Verify(const Program& program, const std::vector<Op>& ops, size_t begin, 
           return bug(pc, "no such field");
         }
         break;
+      case OpCode::kJumpInList:
+        if (op.k >= SchemaFor(EventKind::kTransaction).fields.size() ||
+            StorageOf(TxField(static_cast<int>(op.k)).type) != StorageClass::kString) {
+          return bug(pc, "no such string field");
+        }
+        break;
       case OpCode::kFire:
         if (!fire || depth != 0) return bug(pc, "fire with a non-empty stack");
         break;
@@ -1623,24 +1715,6 @@ struct Slot {
   bool lowered;  // compare with ASCII letters folded to lower case
 };
 
-constexpr double Bool(bool b) { return b ? 1.0 : 0.0; }
-bool IsMissing(double v) { return v != v; }
-
-// The class of a boolean (1, 0 or NaN): kClassTrue, kClassFalse, kClassMissing.
-int ClassOf(double v) { return v == 1.0 ? kClassTrue : (v == 0.0 ? kClassFalse : kClassMissing); }
-
-// The orderings of (a, b) as kLess, kEqual or kGreater; 0 when either is missing.
-uint8_t Order(double a, double b) {
-  return static_cast<uint8_t>((a < b ? kLess : 0) | (a == b ? kEqual : 0) | (a > b ? kGreater : 0));
-}
-double Compare(double a, double b, uint8_t mask) {
-  const uint8_t order = Order(a, b);
-  return order == 0 ? kMissing : Bool((order & mask) != 0);
-}
-int CompareClass(double a, double b, uint8_t mask) {
-  const uint8_t order = Order(a, b);
-  return order == 0 ? kClassMissing : ((order & mask) != 0 ? kClassTrue : kClassFalse);
-}
 bool Jumps(uint8_t flags, int cls) { return ((flags >> kJumpShift) >> cls & 1) != 0; }
 
 // Integer microseconds of a time value; false when missing or out of the int64 range.
@@ -1798,13 +1872,16 @@ double Run(const Program& program, const Op* ops, size_t pc, const RuleInput& in
         break;
       }
       case OpCode::kCmpFeatureConst:
-        push(Compare(feature(op.index), op.number(), op.flags));
+        push(FusedCompare(feature(op.index), op.number(), op.flags));
         break;
       case OpCode::kCmpIntFieldConst:
-        push(Compare(int_field(op.index), op.number(), op.flags));
+        push(FusedCompare(int_field(op.index), op.number(), op.flags));
         break;
       case OpCode::kCmpRealFieldConst:
-        push(Compare(real_field(op.index), op.number(), op.flags));
+        push(FusedCompare(real_field(op.index), op.number(), op.flags));
+        break;
+      case OpCode::kCmpHourConst:
+        push(FusedCompare(HourOf(int_field(tx::kTs)), op.number(), op.flags));
         break;
       case OpCode::kEnumIn:
         push(EnumIn(e, op.index, op.k, op.flags));
@@ -1959,20 +2036,34 @@ double Run(const Program& program, const Op* ops, size_t pc, const RuleInput& in
         if (Jumps(op.flags, ClassOf(stack[--top].num))) pc = op.target;
         break;
       case OpCode::kJumpCmpFeatureConst:
-        if (Jumps(op.flags, CompareClass(feature(op.index), op.number(), op.flags & kCmpMask))) {
+        if (Jumps(op.flags, FusedCompareClass(feature(op.index), op.number(), op.flags))) {
           pc = op.target;
         }
         break;
       case OpCode::kJumpCmpIntFieldConst:
-        if (Jumps(op.flags, CompareClass(int_field(op.index), op.number(), op.flags & kCmpMask))) {
+        if (Jumps(op.flags, FusedCompareClass(int_field(op.index), op.number(), op.flags))) {
           pc = op.target;
         }
         break;
       case OpCode::kJumpCmpRealFieldConst:
-        if (Jumps(op.flags, CompareClass(real_field(op.index), op.number(), op.flags & kCmpMask))) {
+        if (Jumps(op.flags, FusedCompareClass(real_field(op.index), op.number(), op.flags))) {
           pc = op.target;
         }
         break;
+      case OpCode::kJumpCmpHourConst:
+        if (Jumps(op.flags, FusedCompareClass(HourOf(int_field(tx::kTs)), op.number(), op.flags))) {
+          pc = op.target;
+        }
+        break;
+      case OpCode::kJumpInList: {
+        const int field = static_cast<int>(op.k);
+        double in = kMissing;
+        if (e.has(field) && input.lists != nullptr && op.index < input.lists->size()) {
+          in = Negated(Bool(input.lists->Contains(op.index, e.str(field))), op.flags);
+        }
+        if (Jumps(op.flags, ClassOf(in))) pc = op.target;
+        break;
+      }
       case OpCode::kJumpEnumIn:
         if (Jumps(op.flags, ClassOf(EnumIn(e, op.index, op.k, op.flags)))) pc = op.target;
         break;

@@ -41,11 +41,14 @@ TEST(FuzzCorpusTest, FeatureSpecSeeds) {
   EXPECT_GT(Replay("feature_spec_fuzz", FeatureSpecFuzz), 0u);
 }
 
+TEST(FuzzCorpusTest, RulesSeeds) { EXPECT_GT(Replay("rules_fuzz", RulesFuzz), 0u); }
+
 TEST(FuzzCorpusTest, EmptyInputs) {
   EXPECT_EQ(CsvReaderFuzz(nullptr, 0), 0);
   EXPECT_EQ(JsonLinesReaderFuzz(nullptr, 0), 0);
   EXPECT_EQ(MappingFuzz(nullptr, 0), 0);
   EXPECT_EQ(FeatureSpecFuzz(nullptr, 0), 0);
+  EXPECT_EQ(RulesFuzz(nullptr, 0), 0);
 }
 
 }  // namespace

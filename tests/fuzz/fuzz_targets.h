@@ -1,7 +1,8 @@
-// The fuzz targets of the ingest parsers and the feature spec language. Each is built as a
-// libFuzzer binary (PANORAMA_FUZZ with clang) and, always, into fuzz_corpus_test, which replays
-// the seed corpus tests/fuzz/corpus/<target>/. A target traps when an invariant of the reader
-// (or of the spec parser and feature engine) breaks.
+// The fuzz targets of the ingest parsers, the feature spec language and the rule language. Each
+// is built as a libFuzzer binary (PANORAMA_FUZZ with clang) and, always, into fuzz_corpus_test,
+// which replays the seed corpus tests/fuzz/corpus/<target>/. A target traps when an invariant of
+// the reader (or of the spec parser and feature engine, or of the rule compiler and evaluator)
+// breaks.
 #pragma once
 
 #include <cstddef>
@@ -17,5 +18,8 @@ int JsonLinesReaderFuzz(const uint8_t* data, size_t size);
 int MappingFuzz(const uint8_t* data, size_t size);
 // Input: a feature spec; when it parses, an in-memory engine runs synthetic transactions.
 int FeatureSpecFuzz(const uint8_t* data, size_t size);
+// Input: a rule set; when it parses, its rules run over fixed transactions, and the rules
+// that fire must be the enabled ones whose condition is true.
+int RulesFuzz(const uint8_t* data, size_t size);
 
 }  // namespace panorama::fuzz

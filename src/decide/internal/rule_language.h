@@ -45,11 +45,14 @@ enum class OpCode : uint8_t {
   kPushModel,
   kPushStrField,
   kPushStrConst,
-  // Fused load-and-compare with a constant: field or feature `index` against number(),
-  // `flags` & kCmpMask the accepted orderings (kLess | kEqual | kGreater). Push a boolean.
+  // Fused load-and-compare with a constant: field or feature `index` (or the hour) against
+  // number(), `flags` & kCmpMask the accepted orderings (kLess | kEqual | kGreater); a missing
+  // operand gives missing, or false / true with kMissingFalse / kMissingTrue (the compiled
+  // form of `coalesce(x, c) < k`, whose value is known when x is missing). Push a boolean.
   kCmpFeatureConst,
   kCmpIntFieldConst,
   kCmpRealFieldConst,
+  kCmpHourConst,
   // Enum field `index` in the set of values whose bits are set in `k`; kNegate inverts.
   kEnumIn,
   // Numbers (pop as many as they read, push one).
@@ -94,7 +97,9 @@ enum class OpCode : uint8_t {
   kJumpCmpFeatureConst,
   kJumpCmpIntFieldConst,
   kJumpCmpRealFieldConst,
+  kJumpCmpHourConst,
   kJumpEnumIn,
+  kJumpInList,  // string field k in the snapshot's list `index`, kNegate
   // Ends.
   kFire,    // rule `index` fired
   kReturn,  // value code: the result is the top slot
@@ -113,6 +118,9 @@ constexpr int kClassMissing = 2;
 constexpr int kJumpShift = 3;
 constexpr uint8_t kNegate = 0x40;
 constexpr uint8_t kString = 0x80;
+// The same bits on the fused comparisons, which take neither kNegate nor kString.
+constexpr uint8_t kMissingFalse = 0x40;
+constexpr uint8_t kMissingTrue = 0x80;
 
 struct Op {
   OpCode code = OpCode::kEnd;
