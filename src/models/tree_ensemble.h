@@ -60,27 +60,38 @@ class TreeEnsemble {
   // entries sum to PredictMargin(row) (up to float32 rounding).
   void Contributions(std::span<const float> row, std::span<double> out) const;
 
-  // One flattened node, 16 bytes. The two children of an internal node are adjacent
-  // (right = left + 1), and a leaf points at itself, so a traversal step is branch-free:
-  // next = left + (go_right & internal).
+  // One flattened node, 16 bytes. Values are compared as order-preserving integer keys
+  // (FloatKey below: x < t as floats exactly when FloatKey(x) < FloatKey(t), for every
+  // non-NaN x, -0 and +0 equal). A row is first turned into two keys per feature, one with
+  // NaN as the largest key and one with NaN as the smallest; `slot` picks the one that sends
+  // a missing value the node's default way. The two children of an internal node are
+  // adjacent, so a traversal step is two loads, an integer compare and an add, no branch:
+  //   next = child + (key[slot] >= threshold_key)
+  // A leaf has threshold_key INT32_MIN (every key is >= it) and child = its own index - 1
+  // (mod 2^32), so a step from a leaf stays on it and trees of different depths can be
+  // walked in lock step.
   struct Node {
-    static constexpr uint32_t kFeatureMask = (1u << 30) - 1;
-    static constexpr uint32_t kInternalBit = 1u << 30;
-    static constexpr uint32_t kDefaultLeftBit = 1u << 31;
-
-    float threshold = 0;  // internal: go left when x < threshold
-    uint32_t bits = 0;    // feature (bits 0-29; 0 for a leaf), kInternalBit, kDefaultLeftBit
-    uint32_t left = 0;    // internal: index of the left child in nodes(); leaf: its own index
+    int32_t threshold_key = INT32_MIN;  // internal: FloatKey(threshold); leaf: INT32_MIN
+    uint32_t slot = 0;                  // internal: 2 * feature + default_left; leaf: 0
+    uint32_t child = 0;                 // internal: the left child; leaf: own index - 1
     // Leaf: the leaf weight. Internal: the node's expected output, the cover-weighted mean
     // of its children (XGBoost's node mean values, used by Contributions).
     float value = 0;
 
-    bool is_leaf() const { return (bits & kInternalBit) == 0; }
-    int feature() const { return is_leaf() ? -1 : static_cast<int>(bits & kFeatureMask); }
-    bool default_left() const { return (bits & kDefaultLeftBit) != 0; }
-    uint32_t right() const { return left + 1; }
+    bool is_leaf() const { return threshold_key == INT32_MIN; }
+    int feature() const { return is_leaf() ? -1 : static_cast<int>(slot >> 1); }
+    bool default_left() const { return (slot & 1u) != 0; }
+    float threshold() const;  // go left when x < threshold (0 for a leaf)
+    // Indices in nodes() of an internal node's children (a leaf's right() is itself).
+    uint32_t left() const { return child; }
+    uint32_t right() const { return child + 1; }
   };
   static_assert(sizeof(Node) == 16);
+
+  // The integer key of a non-NaN float: monotonic, -0 and +0 both 0. Finite values map
+  // strictly between INT32_MIN and INT32_MAX, which stand for missing values.
+  static int32_t FloatKey(float x);
+
   std::span<const Node> nodes() const { return nodes_; }
   // The index in nodes() of tree t's root, for t < num_trees().
   uint32_t tree_root(int t) const { return tree_roots_[static_cast<size_t>(t)]; }
@@ -88,9 +99,22 @@ class TreeEnsemble {
  private:
   // Trees are walked in groups of kGroup in lock step for instruction-level parallelism;
   // a group takes as many steps as its deepest tree (leaves step onto themselves).
-  static constexpr size_t kGroup = 8;
+  static constexpr size_t kGroup = 16;
+  // Models with at most this many features keep a row's keys in a stack buffer; wider ones
+  // compute each key at the node that reads it (slower, same results).
+  static constexpr size_t kMaxBufferedFeatures = 2048;
+
+  // PredictBatch walks one tree over a block of at most kMaxBlock rows at a time (the
+  // tree's nodes stay in L1), kGroup rows in lock step.
+  static constexpr size_t kMaxBlock = 32;
 
   float SumLeaves(const float* row) const;
+  template <typename Keys>
+  float SumLeavesWith(const Keys& keys) const;
+  template <typename KeysOfRow>
+  void SumLeavesOfBlock(size_t m, const KeysOfRow& keys_of_row, float* acc) const;
+  template <typename Keys>
+  void ContributionsWith(const Keys& keys, std::span<double> out) const;
 
   int num_features_ = 0;
   double base_margin_ = 0;

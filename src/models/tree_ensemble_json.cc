@@ -302,6 +302,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
       }
       PANO_RETURN_IF_ERROR(ReadTree(tree, tw, out.num_features_, &raw));
       const size_t n = raw.left.size();
+      // Node indices (and index + 1) must fit in 32 bits.
       if (out.nodes_.size() + n > std::numeric_limits<uint32_t>::max() / 2) {
         return Invalid(tw, "too many nodes in the ensemble");
       }
@@ -318,8 +319,9 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
         Node& node = out.nodes_[base + slot];
         const auto self = base + static_cast<uint32_t>(slot);
         if (raw.left[id] < 0) {
-          node.bits = 0;
-          node.left = self;
+          node.threshold_key = INT32_MIN;
+          node.slot = 0;
+          node.child = self - 1;  // wraps for node 0; a step adds the 1 back
           node.value = raw.split_condition[id];
           max_depth = std::max(max_depth, depth[slot]);
           continue;
@@ -339,10 +341,10 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
         depth.push_back(depth[slot] + 1);
         // `node` must not be used past this resize.
         Node internal;
-        internal.threshold = raw.split_condition[id];
-        internal.bits = static_cast<uint32_t>(raw.split_index[id]) | Node::kInternalBit |
-                        (raw.default_left[id] ? Node::kDefaultLeftBit : 0u);
-        internal.left = left;
+        internal.threshold_key = FloatKey(raw.split_condition[id]);
+        internal.slot =
+            2 * static_cast<uint32_t>(raw.split_index[id]) + (raw.default_left[id] != 0 ? 1u : 0u);
+        internal.child = left;
         out.nodes_[base + slot] = internal;
         out.nodes_.resize(base + order.size());
       }
@@ -350,10 +352,10 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view text) {
       for (size_t slot = order.size(); slot-- > 0;) {
         Node& node = out.nodes_[base + slot];
         if (node.is_leaf()) continue;
-        const auto l = static_cast<size_t>(order[node.left - base]);
+        const auto l = static_cast<size_t>(order[node.left() - base]);
         const auto r = static_cast<size_t>(order[node.right() - base]);
         const auto id = static_cast<size_t>(order[slot]);
-        float mean = out.nodes_[node.left].value * raw.sum_hessian[l];
+        float mean = out.nodes_[node.left()].value * raw.sum_hessian[l];
         mean += out.nodes_[node.right()].value * raw.sum_hessian[r];
         mean /= raw.sum_hessian[id];
         if (!std::isfinite(mean)) {

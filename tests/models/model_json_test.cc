@@ -211,12 +211,13 @@ void ExpectWellFormed(const TreeEnsemble& e) {
     const auto& n = nodes[i];
     ASSERT_TRUE(std::isfinite(n.value));
     if (n.is_leaf()) {
-      ASSERT_EQ(n.left, i);
+      ASSERT_EQ(n.right(), i);  // a step from a leaf stays on it
     } else {
       ASSERT_LT(n.feature(), e.num_features());
-      ASSERT_GT(n.left, i);
+      ASSERT_GT(n.left(), i);
+      ASSERT_EQ(n.right(), n.left() + 1);
       ASSERT_LT(n.right(), nodes.size());
-      ASSERT_TRUE(std::isfinite(n.threshold));
+      ASSERT_TRUE(std::isfinite(n.threshold()));
     }
   }
   std::vector<float> row(static_cast<size_t>(e.num_features()), 0.5f);
@@ -247,7 +248,8 @@ std::string* FuzzTest::model_ = nullptr;
 
 TEST_F(FuzzTest, ByteMutationsNeverCrash) {
   std::mt19937_64 rng(1);
-  const std::string alphabet = "0123456789-+.eE[]{},:\"truefalsnl \xff\x00";
+  // JSON's punctuation and literals, an invalid UTF-8 byte and a NUL.
+  const std::string alphabet = std::string("0123456789-+.eE[]{},:\"truefalsnl \xff") + '\0';
   int accepted = 0;
   for (int i = 0; i < 3000; ++i) {
     std::string text = *model_;

@@ -121,6 +121,19 @@ TEST_F(TrainedModelTest, BatchEqualsSingleRowAndXgboost) {
   EXPECT_LE(max_diff, 1e-6);
 }
 
+// Batch sizes around the block (32 rows) and lock-step group (16 rows) boundaries.
+TEST_F(TrainedModelTest, BatchesOfEverySizeEqualSingleRows) {
+  const Dataset& h = *holdout_;
+  for (const size_t n : {1, 2, 15, 16, 17, 31, 32, 33, 48, 55, 64, 97}) {
+    std::vector<double> batch(n + 1, -1.0);
+    ensemble_.PredictBatch(&h.values[h.cols], n, batch.data());
+    for (size_t r = 0; r < n; ++r) {
+      ASSERT_EQ(batch[r], ensemble_.Predict({&h.values[(r + 1) * h.cols], h.cols})) << n;
+    }
+    EXPECT_EQ(batch[n], -1.0);  // nothing written past n
+  }
+}
+
 TEST_F(TrainedModelTest, BatchOfZeroRowsWritesNothing) {
   double out = -1;
   ensemble_.PredictBatch(holdout_->values.data(), 0, &out);
@@ -135,7 +148,8 @@ TEST_F(TrainedModelTest, ThresholdMissingAndExtremeRowsEqualXgboost) {
   std::mt19937_64 rng(5);
   std::vector<std::vector<float>> thresholds(cols);
   for (const auto& node : ensemble_.nodes()) {
-    if (!node.is_leaf()) thresholds[static_cast<size_t>(node.feature())].push_back(node.threshold);
+    if (!node.is_leaf())
+      thresholds[static_cast<size_t>(node.feature())].push_back(node.threshold());
   }
   for (int variant = 0; variant < 3; ++variant) {
     for (int r = 0; r < 400; ++r) {
@@ -245,6 +259,96 @@ TEST(TreeEnsembleTest, SplitSemanticsOfAStump) {
   }
 }
 
+// Zeros of either sign are equal, denormals and infinities order as floats do: the integer
+// keys agree with XGBoost's float comparison at every edge.
+TEST(TreeEnsembleTest, SignedZerosDenormalsAndInfinitiesCompareAsFloats) {
+  const float denorm = std::numeric_limits<float>::denorm_min();
+  const float inputs[] = {0.0f,
+                          -0.0f,
+                          denorm,
+                          -denorm,
+                          kInf,
+                          -kInf,
+                          kNaN,
+                          1e-38f,
+                          -1e-38f,
+                          std::numeric_limits<float>::max(),
+                          -std::numeric_limits<float>::max()};
+  std::vector<testing::HandTree> trees;
+  const double thresholds[] = {0.0, -0.0, denorm, -denorm, 1e-38, -1e-38, 3e38, -3e38};
+  for (size_t i = 0; i < std::size(thresholds); ++i) {
+    // Leaf values are powers of two, so the margin tells which way every stump went.
+    trees.push_back(
+        testing::Stump(0, thresholds[i], 0.0, std::ldexp(1.0, static_cast<int>(i)), i % 2 == 0));
+  }
+  const std::string json = testing::MakeXgboostJson(1, 0.5, trees);
+  auto e = TreeEnsemble::FromXgboostJson(json);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto booster = XgboostBooster::Load(json);
+  ASSERT_TRUE(booster.ok()) << booster.status().ToString();
+  std::vector<float> margins;
+  ASSERT_EQ((*booster)->PredictMargin(inputs, std::size(inputs), 1, &margins).ToString(), "OK");
+  for (size_t r = 0; r < std::size(inputs); ++r) {
+    const float x = inputs[r];
+    float expected = 0;
+    for (size_t i = 0; i < std::size(thresholds); ++i) {
+      const bool left = std::isnan(x) ? i % 2 == 0 : x < static_cast<float>(thresholds[i]);
+      expected += left ? 0.0f : std::ldexp(1.0f, static_cast<int>(i));
+    }
+    EXPECT_EQ(e->PredictMargin({&inputs[r], 1}), static_cast<double>(expected)) << x;
+    EXPECT_EQ(static_cast<double>(margins[r]), static_cast<double>(expected)) << x;
+  }
+  EXPECT_EQ(TreeEnsemble::FloatKey(-0.0f), TreeEnsemble::FloatKey(0.0f));
+  EXPECT_LT(TreeEnsemble::FloatKey(-denorm), TreeEnsemble::FloatKey(0.0f));
+  EXPECT_LT(TreeEnsemble::FloatKey(-kInf), TreeEnsemble::FloatKey(-3e38f));
+  EXPECT_GT(TreeEnsemble::FloatKey(kInf), TreeEnsemble::FloatKey(3e38f));
+  EXPECT_GT(TreeEnsemble::FloatKey(-kInf), INT32_MIN);
+  EXPECT_LT(TreeEnsemble::FloatKey(kInf), INT32_MAX);
+}
+
+// Models wider than the key buffer compute each key where it is read: same results.
+TEST(TreeEnsembleTest, WideModelsGiveTheSameResultsAsXgboost) {
+  constexpr int kCols = 3000;
+  std::mt19937_64 rng(17);
+  std::vector<testing::HandTree> trees;
+  for (int i = 0; i < 45; ++i) {
+    testing::HandTree t;
+    t.left = {1, 3, -1, -1, -1};
+    t.right = {2, 4, -1, -1, -1};
+    t.split_index = {static_cast<int64_t>(rng() % kCols), static_cast<int64_t>(rng() % kCols), 0, 0,
+                     0};
+    t.default_left = {static_cast<int64_t>(rng() % 2), static_cast<int64_t>(rng() % 2), 0, 0, 0};
+    t.split_condition = {0.1, -0.2, 0.03 * i, -0.01 * i, 0.02};
+    t.sum_hessian = {4, 3, 1, 2, 1};
+    trees.push_back(t);
+  }
+  const std::string json = testing::MakeXgboostJson(kCols, 0.3, trees);
+  auto e = TreeEnsemble::FromXgboostJson(json);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto booster = XgboostBooster::Load(json);
+  ASSERT_TRUE(booster.ok()) << booster.status().ToString();
+  constexpr size_t kRows = 70;
+  std::normal_distribution<float> normal;
+  std::vector<float> rows(kRows * kCols);
+  for (float& v : rows) v = rng() % 5 == 0 ? kNaN : normal(rng);
+  std::vector<float> expected;
+  ASSERT_EQ((*booster)->Predict(rows.data(), kRows, kCols, &expected).ToString(), "OK");
+  std::vector<float> contribs;
+  ASSERT_EQ((*booster)->ApproxContributions(rows.data(), kRows, kCols, &contribs).ToString(), "OK");
+  std::vector<double> batch(kRows);
+  e->PredictBatch(rows.data(), kRows, batch.data());
+  std::vector<double> c(kCols + 1);
+  for (size_t r = 0; r < kRows; ++r) {
+    const std::span<const float> row(&rows[r * kCols], kCols);
+    EXPECT_EQ(e->Predict(row), static_cast<double>(expected[r])) << r;
+    EXPECT_EQ(batch[r], static_cast<double>(expected[r])) << r;
+    e->Contributions(row, c);
+    for (size_t k = 0; k <= kCols; ++k) {
+      ASSERT_NEAR(c[k], contribs[r * (kCols + 1) + k], 1e-6) << r << " " << k;
+    }
+  }
+}
+
 TEST(TreeEnsembleTest, BaseScoreIsTheStartingMargin) {
   const std::string json =
       testing::MakeXgboostJson(1, 0.2, {testing::Stump(0, 0.0, 0.25, -0.5, true)});
@@ -303,7 +407,7 @@ TEST(TreeEnsembleTest, HandBuiltModelEqualsXgboostAndSaabasByHand) {
   }
 }
 
-TEST(TreeEnsembleTest, FlattenedChildrenAreAdjacentAndLeavesPointAtThemselves) {
+TEST(TreeEnsembleTest, FlattenedChildrenAreAdjacentAndLeavesStepOntoThemselves) {
   testing::HandTree t;
   // The right child is listed before the left one in XGBoost's arrays.
   t.left = {2, -1, -1};
@@ -317,12 +421,13 @@ TEST(TreeEnsembleTest, FlattenedChildrenAreAdjacentAndLeavesPointAtThemselves) {
   const auto nodes = e->nodes();
   ASSERT_EQ(nodes.size(), 3u);
   EXPECT_FALSE(nodes[0].is_leaf());
-  EXPECT_EQ(nodes[0].right(), nodes[0].left + 1);
-  EXPECT_EQ(nodes[nodes[0].left].value, 3.0f);  // XGBoost's left child (node 2)
+  EXPECT_EQ(nodes[0].right(), nodes[0].left() + 1);
+  EXPECT_EQ(nodes[nodes[0].left()].value, 3.0f);  // XGBoost's left child (node 2)
   EXPECT_EQ(nodes[nodes[0].right()].value, 7.0f);
+  EXPECT_EQ(nodes[0].value, 5.0f);  // (3 * 1 + 7 * 1) / 2
   for (uint32_t i = 1; i < 3; ++i) {
     EXPECT_TRUE(nodes[i].is_leaf());
-    EXPECT_EQ(nodes[i].left, i);
+    EXPECT_EQ(nodes[i].right(), i);  // a step stays on it
     EXPECT_EQ(nodes[i].feature(), -1);
   }
   const float neg[] = {-1.0f};
@@ -393,8 +498,8 @@ TEST(TreeEnsembleTest, GroupedWalkEqualsAPlainWalk) {
       while (!e->nodes()[i].is_leaf()) {
         const auto& n = e->nodes()[i];
         const float x = rows[r * 4 + static_cast<size_t>(n.feature())];
-        const bool left = std::isnan(x) ? n.default_left() : x < n.threshold;
-        i = left ? n.left : n.right();
+        const bool left = std::isnan(x) ? n.default_left() : x < n.threshold();
+        i = left ? n.left() : n.right();
       }
       sum += e->nodes()[i].value;
     }

@@ -263,7 +263,7 @@ TEST(TrainerTest, BoosterPredictRejectsAColumnCountMismatch) {
   auto b = XgboostBooster::Load(outcome->model_json);
   ASSERT_TRUE(b.ok());
   std::vector<float> out;
-  const std::vector<float> rows(9 * 2, 0.0f);
+  const std::vector<float> rows(size_t{9} * 2, 0.0f);
   const Status s = (*b)->Predict(rows.data(), 2, 9, &out);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ((*b)->Predict(rows.data(), 2, 8, &out).ToString(), "OK");
