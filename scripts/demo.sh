@@ -75,7 +75,9 @@ $PANORAMA train fraud --data "$DATA" --spec "$FEATURES" --to "${LAST_DAY}T00:00:
 
 step "Back-test the starter rules with the model over the last two weeks of the history"
 $PANORAMA backtest --data "$DATA" --spec "$FEATURES" --rules "$RULES" --model "$MODEL" \
-  --from 2026-12-15T00:00:00Z --to "${LAST_DAY}T00:00:00Z" --baseline-no-model | head -n 12
+  --from 2026-12-15T00:00:00Z --to "${LAST_DAY}T00:00:00Z" --baseline-no-model >"$DATA-backtest.txt"
+head -n 12 "$DATA-backtest.txt"
+echo "(the whole report, every rule: $DATA-backtest.txt)"
 
 step "Serve decisions over HTTP: panorama serve (features + $RULES + the model)"
 $PANORAMA serve --data "$DATA" --spec "$FEATURES" --rules "$RULES" --model "$MODEL" \
@@ -95,6 +97,10 @@ curl -sS "$URL/healthz"
 echo
 
 step "Replay the last day ($LAST_DAY) through POST /v1/transactions from 8 connections"
+# A day replayed in seconds compresses time thousands of times: a request that stalls for a
+# moment lets the others run minutes of event time ahead, and it may then arrive later than
+# the spec's allowed lateness (5 minutes). Such a transaction is rejected (400, code "late")
+# and not stored: its features could no longer be exact.
 $PANORAMA replay --url "$URL" --file "$WORLD/last_day.csv" --labels "$WORLD/labels.csv" \
   --concurrency 8
 
@@ -103,7 +109,7 @@ curl -sS "$URL/v1/alerts?decision=DECLINE&limit=3"
 echo
 
 step "Block a device through the API; its next transaction is declined"
-curl -sS -X POST "$URL/v1/lists/blocked_devices/values" -d '{"add": ["DV-DEMO-1"]}'
+curl -sS -X POST "$URL/v1/lists/blocked_devices/values" -H 'Content-Type: application/json' -d '{"add": ["DV-DEMO-1"]}'
 echo
 curl -sS -X POST "$URL/v1/transactions" -H 'Content-Type: application/json' -d '{"tx_id": "DEMO-1", "ts": "'"$LAST_DAY"'T23:59:59Z",
   "customer_id": "C000042", "card_id": "K000042", "device_id": "DV-DEMO-1", "channel": "ONLINE",
