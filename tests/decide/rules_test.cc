@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "allocation_counter.h"
 #include "core/event.h"
 #include "core/money.h"
 #include "core/schema.h"
@@ -1104,6 +1105,52 @@ TEST(RulesTest, StarterSetParsesAgainstTheFraudSpec) {
   plain.lists = ListSnapshot(starter.lists().size());
   plain.features.assign(plain.features.size(), kNaN);
   EXPECT_EQ(starter.Evaluate(plain.rule_input(), fired), 0u);
+}
+
+TEST(RulesTest, EvaluationAllocatesNothing) {
+  auto set =
+      LoadRuleSet(std::string(PANORAMA_SOURCE_DIR) + "/examples/rules/starter.yaml", &FraudSpec());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const RuleSet& starter = **set;
+  // Inputs that reach deep into the rules: strings, lists, lower(), in-sets, features.
+  std::vector<Input> inputs(4);
+  inputs[1].event.clear_field(tx::kDeviceId);
+  inputs[2].event.set_num(tx::kType, tx_type::kTransfer);
+  inputs[2].event.set_num(tx::kAmount, 9'000'000);
+  inputs[2].event.set_str(tx::kCounterpartyId, "X0000000666");
+  inputs[3].model_score = 0.9;
+  for (Input& input : inputs) {
+    input.lists = ListSnapshot(starter.lists().size());
+    input.lists.Add(0, "D0756106618");
+    for (double& f : input.features) f = 3;
+  }
+  auto strings = Compile(
+      "lower(city) in (\"shanghai\") and starts_with(ip, \"203.\") and contains(city, \"ng\") "
+      "and customer_id not in (\"C1\", \"C2\") and coalesce(device_id, \"x\") != \"y\" and "
+      "device_id in @blocked_devices and mcc in (5411, 5499) and distance_km(lat, lon, 0, 0) > 1");
+  ASSERT_TRUE(strings.ok()) << strings.status().ToString();
+  std::vector<uint16_t> fired(starter.rules().size());
+  size_t total = 0;
+  {  // the counter counts
+    testing::AllocationCounter probe;
+    auto* allocated = new std::vector<int>(10);
+    delete allocated;
+    EXPECT_EQ(probe.allocations(), 2u);
+  }
+  testing::AllocationCounter counter;
+  for (int round = 0; round < 50; ++round) {
+    for (const Input& input : inputs) {
+      const RuleInput in = input.rule_input();
+      total += starter.Evaluate(in, fired);
+      for (size_t r = 0; r < starter.rules().size(); ++r) {
+        total += starter.EvaluateCondition(r, in) == 1 ? 1 : 0;
+      }
+      total += (*strings)->Evaluate(in, fired);
+      total += (*strings)->EvaluateCondition(0, in) == 1 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(counter.allocations(), 0u);
+  EXPECT_GT(total, 0u);  // the rules did fire
 }
 
 TEST(RulesTest, BaselineSetParsesAgainstTheFraudSpec) {
