@@ -51,9 +51,9 @@ struct ListDecl {
   int line = 0;
 };
 
+// One rule; its action sets at least one of points, tag and force.
 struct Rule {
   std::string id;  // [a-z0-9_]{1,64}, unique in the set
-  // At least one of points, tag and force is set.
   std::string description;
   std::string condition;  // as written
   int points = 0;         // added to the score when the rule fires, -1000..1000
