@@ -51,7 +51,8 @@ struct ListDecl {
   int line = 0;
 };
 
-// One rule; its action sets at least one of points, tag and force.
+// One rule. Its action names at least one of score, tag and force; `score: 0` alone is a
+// shadow rule, which changes nothing but is recorded among the rules that fired.
 struct Rule {
   std::string id;  // [a-z0-9_]{1,64}, unique in the set
   std::string description;
