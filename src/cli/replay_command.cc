@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -167,7 +168,7 @@ Answer SingleAnswer(const std::string& body) {
 
 double Percentile(const std::vector<int64_t>& sorted, double q) {
   if (sorted.empty()) return 0;
-  auto rank = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
+  auto rank = static_cast<size_t>(std::llround(q * static_cast<double>(sorted.size() - 1)));
   return static_cast<double>(sorted[std::min(rank, sorted.size() - 1)]) / 1000.0;  // ms
 }
 
@@ -205,8 +206,9 @@ int RunReplay(const ReplayArgs& args) {
   std::vector<Answer> answers(items.size(), Answer::kNone);
   std::atomic<size_t> next{0};
   std::mutex mu;
-  std::vector<int64_t> latencies_us;       // guarded by mu
-  std::map<std::string, uint64_t> errors;  // guarded by mu: first messages by kind
+  std::vector<int64_t> latencies_us;  // guarded by mu
+  // guarded by mu: by kind ("HTTP 400 late", "transport: ..."), a count and one example
+  std::map<std::string, std::pair<uint64_t, std::string>> errors;
   latencies_us.reserve(requests);
   const std::string path = args.batch > 1 ? "/v1/transactions/batch" : "/v1/transactions";
   const Clock::time_point start = Clock::now() + std::chrono::milliseconds(20);
@@ -219,7 +221,11 @@ int RunReplay(const ReplayArgs& args) {
     client.set_read_timeout(30, 0);
     std::vector<int64_t> local;
     std::string body;
-    std::map<std::string, uint64_t> local_errors;
+    std::map<std::string, std::pair<uint64_t, std::string>> local_errors;
+    auto note = [&](const std::string& kind, const std::string& example) {
+      auto& entry = local_errors[kind];
+      if (entry.first++ == 0) entry.second = example;
+    };
     for (;;) {
       const size_t r = next.fetch_add(1);
       if (r >= requests) break;
@@ -244,14 +250,21 @@ int RunReplay(const ReplayArgs& args) {
       local.push_back(
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - due).count());
       if (!result) {
-        ++local_errors["transport: " + httplib::to_string(result.error())];
+        note("transport: " + httplib::to_string(result.error()), "");
         for (size_t i = begin; i < end; ++i) answers[i] = Answer::kFailed;
         continue;
       }
       if (result->status != 200) {
         const Answer a = result->status == 400 ? Answer::kRejected : Answer::kFailed;
         for (size_t i = begin; i < end; ++i) answers[i] = a;
-        ++local_errors[fmt::format("HTTP {}: {}", result->status, result->body.substr(0, 200))];
+        constexpr std::string_view kCode = "\"code\":\"";
+        size_t at = result->body.find(kCode);
+        std::string code;
+        if (at != std::string::npos) {
+          at += kCode.size();
+          code = result->body.substr(at, result->body.find('"', at) - at);
+        }
+        note(fmt::format("HTTP {} {}", result->status, code), result->body.substr(0, 300));
         continue;
       }
       if (args.batch == 1) {
@@ -280,7 +293,11 @@ int RunReplay(const ReplayArgs& args) {
     }
     std::lock_guard lock(mu);
     latencies_us.insert(latencies_us.end(), local.begin(), local.end());
-    for (const auto& [k, v] : local_errors) errors[k] += v;
+    for (const auto& [k, v] : local_errors) {
+      auto& entry = errors[k];
+      if (entry.first == 0) entry.second = v.second;
+      entry.first += v.first;
+    }
   };
 
   std::vector<std::thread> threads;
@@ -344,7 +361,10 @@ int RunReplay(const ReplayArgs& args) {
   } else {
     std::cout << "labels: none known for these transactions\n";
   }
-  for (const auto& [message, n] : errors) std::cout << fmt::format("  {} x {}\n", n, message);
+  for (const auto& [kind, entry] : errors) {
+    std::cout << fmt::format("  {} x {}{}{}\n", entry.first, kind,
+                             entry.second.empty() ? "" : ", e.g. ", entry.second);
+  }
   if (args.json) {
     nlohmann::json out = {{"transactions", items.size()},
                           {"requests", requests},

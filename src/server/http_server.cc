@@ -517,7 +517,7 @@ void HttpServer::Impl::Setup() {
         return httplib::Server::HandlerResponse::Handled;
       }));
   http.set_exception_handler(
-      [](const httplib::Request& /*req*/, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request& /*req*/, httplib::Response& res, const std::exception_ptr& ep) {
         std::string what = "unexpected error";
         try {
           if (ep) std::rethrow_exception(ep);
