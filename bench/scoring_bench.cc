@@ -105,15 +105,17 @@ std::string PaddedRules(const std::string& yaml, size_t existing, size_t total,
     std::string when;
     switch (k % 5) {
       case 0:
-        when = a + " > " + std::to_string(3 + k % 11) + " and amount >= " +
-               std::to_string(50000 + 1000 * k) + " and amount < 5000000";
+        when = a + " > " + std::to_string(3 + k % 11) +
+               " and amount >= " + std::to_string(50000 + 1000 * k) + " and amount < 5000000";
         break;
       case 1:
         when = b + " > 0 and " + a + " / " + b + " > " + std::to_string(2 + k % 3);
         break;
       case 2:
-        when = "channel in (\"ONLINE\", \"MOBILE\") and hour_of_day(ts) >= 1 and "
-               "hour_of_day(ts) < 5 and " + a + " >= " + std::to_string(k % 4);
+        when =
+            "channel in (\"ONLINE\", \"MOBILE\") and hour_of_day(ts) >= 1 and "
+            "hour_of_day(ts) < 5 and " +
+            a + " >= " + std::to_string(k % 4);
         break;
       case 3:
         when = "starts_with(merchant_id, \"M00000" + std::to_string(k % 10) + "\") and " + a +
@@ -144,11 +146,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace panorama;
   using namespace panorama::decide;
   Options o = ParseArgs(argc, argv);
-  std::printf("command: build/bench/scoring_bench --data %s --spec %s --rules %s%s%s "
-              "--rules-total %zu --last %zu --repeats %d\n",
-              o.data_dir.c_str(), o.spec_path.c_str(), o.rules_path.c_str(),
-              o.model_path.empty() ? "" : " --model ", o.model_path.c_str(), o.rules_total,
-              o.last, o.repeats);
+  std::printf(
+      "command: build/bench/scoring_bench --data %s --spec %s --rules %s%s%s "
+      "--rules-total %zu --last %zu --repeats %d\n",
+      o.data_dir.c_str(), o.spec_path.c_str(), o.rules_path.c_str(),
+      o.model_path.empty() ? "" : " --model ", o.model_path.c_str(), o.rules_total, o.last,
+      o.repeats);
   auto spec = features::LoadFeatureSpec(o.spec_path);
   if (!spec.ok()) Die(spec.status().ToString());
 
@@ -201,8 +204,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     --start;
     seen += is_tx[start];
   }
-  std::printf("%zu log records, %zu transactions; timing the last %zu\n", payloads.size(),
-              tx_total, o.last);
+  std::printf("%zu log records, %zu transactions; timing the last %zu\n", payloads.size(), tx_total,
+              o.last);
 
   std::vector<double> p50s, p99s, p999s, maxes, feature_us, rule_model_us, event_us;
   for (int repeat = 0; repeat < o.repeats; ++repeat) {
@@ -231,7 +234,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       (*decider)->ToEvent(event, decision, 0, 0, &out);
       auto t3 = Clock::now();
       if (!s.ok() && s.code() != StatusCode::kOutOfRange) Die(s.ToString());
-      auto us = [](Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); };
+      auto us = [](Clock::duration d) {
+        return std::chrono::duration<double, std::micro>(d).count();
+      };
       total.push_back(us(t3 - t0));
       part_features.push_back(us(t1 - t0));
       part_decide.push_back(us(t2 - t1));
@@ -249,9 +254,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   }
   std::printf("median of %d runs: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us\n",
               o.repeats, Median(p50s), Median(p99s), Median(p999s), Median(maxes));
-  std::printf("parts (medians): features %.2f us, rules + model + reasons %.2f us, decision "
-              "record %.2f us\n",
-              Median(feature_us), Median(rule_model_us), Median(event_us));
+  std::printf(
+      "parts (medians): features %.2f us, rules + model + reasons %.2f us, decision "
+      "record %.2f us\n",
+      Median(feature_us), Median(rule_model_us), Median(event_us));
   std::remove(scratch.c_str());
   for (const char* suffix : {"-wal", "-shm"}) std::remove((scratch + suffix).c_str());
   return 0;

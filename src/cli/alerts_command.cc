@@ -98,8 +98,8 @@ int RunAlerts(const AlertsArgs& args) {
     if (wanted >= 0 && verdict != wanted) continue;
     if (event.num(decision::kScore) < args.min_score) continue;
     if (!args.rule.empty() && !ListHas(event.str(decision::kRules), args.rule)) continue;
-    if (!args.customer_id.empty() &&
-        (!event.has(decision::kCustomerId) || event.str(decision::kCustomerId) != args.customer_id)) {
+    if (!args.customer_id.empty() && (!event.has(decision::kCustomerId) ||
+                                      event.str(decision::kCustomerId) != args.customer_id)) {
       continue;
     }
     ++matched;
@@ -116,14 +116,14 @@ int RunAlerts(const AlertsArgs& args) {
   std::cout << fmt::format("{} alerts match; the newest {}:\n", matched, newest.size());
   for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
     const Event& d = *it;
-    std::cout << fmt::format("{}  {:<7} {:>4}  {:<24} {:<14} {:>14}  rules: {}\n",
-                             FormatField(d, decision::kTs), FormatField(d, decision::kDecision),
-                             d.num(decision::kScore), d.str(decision::kTxId),
-                             d.str(decision::kCustomerId),
-                             FormatField(d, decision::kAmount) + " " +
-                                 FormatField(d, decision::kCurrency),
-                             d.has(decision::kRules) ? d.str(decision::kRules) : "-");
-    if (d.has(decision::kReasons)) std::cout << "      model: " << d.str(decision::kReasons) << "\n";
+    std::cout << fmt::format(
+        "{}  {:<7} {:>4}  {:<24} {:<14} {:>14}  rules: {}\n", FormatField(d, decision::kTs),
+        FormatField(d, decision::kDecision), d.num(decision::kScore), d.str(decision::kTxId),
+        d.str(decision::kCustomerId),
+        FormatField(d, decision::kAmount) + " " + FormatField(d, decision::kCurrency),
+        d.has(decision::kRules) ? d.str(decision::kRules) : "-");
+    if (d.has(decision::kReasons))
+      std::cout << "      model: " << d.str(decision::kReasons) << "\n";
   }
   return 0;
 }

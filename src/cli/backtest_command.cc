@@ -109,8 +109,8 @@ void PrintReport(const decide::BacktestReport& r, const decide::BacktestReport* 
       r.decline);
   std::cout << fmt::format(
       "  alerts {} ({:.1f}/day): precision {}, recall {}, fraud amount caught {}\n",
-      r.overall.alerts, r.overall.alerts_per_day, Pct(r.overall.precision),
-      Pct(r.overall.recall), AmountsText(r.overall.fraud_amount_caught));
+      r.overall.alerts, r.overall.alerts_per_day, Pct(r.overall.precision), Pct(r.overall.recall),
+      AmountsText(r.overall.fraud_amount_caught));
   std::cout << fmt::format("  score as a ranking: AUC {:.4f}, AUPRC {:.4f}", r.auc, r.auprc);
   for (const auto& a : r.at_alert_rate) {
     if (a.rate == 0.01) std::cout << fmt::format(", recall at 1% alerts {}", Pct(a.recall));
@@ -152,8 +152,9 @@ void PrintReport(const decide::BacktestReport& r, const decide::BacktestReport* 
     for (const auto& b : base->rules) {
       bool kept = false;
       for (const auto& rule : r.rules) kept = kept || rule.id == b.id;
-      if (!kept) std::cout << fmt::format("  {:<32} removed (fired {} in baseline)\n", b.id,
-                                          b.outcome.alerts);
+      if (!kept)
+        std::cout << fmt::format("  {:<32} removed (fired {} in baseline)\n", b.id,
+                                 b.outcome.alerts);
     }
   }
 }
@@ -227,8 +228,7 @@ void RegisterBacktest(CLI::App& app, int& exit_code) {
   cmd->add_option("--spec", args->spec_path, "Feature spec (YAML)")->required();
   cmd->add_option("--rules", args->rules_path, "Rule set (YAML); none: no rules");
   cmd->add_option("--model", args->model_path, "Model file (panorama train)");
-  cmd->add_option("--from", args->from, "First transaction time (ISO 8601, inclusive)")
-      ->required();
+  cmd->add_option("--from", args->from, "First transaction time (ISO 8601, inclusive)")->required();
   cmd->add_option("--to", args->to, "End of the range (ISO 8601, exclusive)")->required();
   cmd->add_option("--baseline-rules", args->baseline_rules, "Rule set to compare against");
   cmd->add_option("--baseline-model", args->baseline_model,

@@ -153,15 +153,15 @@ void RegisterLists(CLI::App& app, int& exit_code) {
   data(create);
   create->add_option("name", args->name, "List name ([a-z0-9_]{1,64})")->required();
   create->add_option("--kind", args->kind, "allow or deny")->capture_default_str();
-  create->add_option("--type", args->type,
-                     "customer, account, card, merchant, device, ip or country")
+  create
+      ->add_option("--type", args->type, "customer, account, card, merchant, device, ip or country")
       ->required();
   create->add_option("--description", args->description, "What the list is for");
   create->callback([args, &exit_code] { exit_code = RunCreate(*args); });
 
   for (bool add : {true, false}) {
-    auto* change = lists->add_subcommand(add ? "add" : "remove",
-                                         add ? "Add values to a list" : "Remove values from a list");
+    auto* change = lists->add_subcommand(
+        add ? "add" : "remove", add ? "Add values to a list" : "Remove values from a list");
     data(change);
     change->add_option("name", args->name, "List name")->required();
     change->add_option("values", args->values, "Values");

@@ -220,8 +220,9 @@ int RunTrain(const TrainArgs& args) {
                            train_seconds, meta.id, args.out);
   std::cout << fmt::format("validation: AUC {:.4f}, AUPRC {:.4f}\n", meta.auc, meta.auprc);
   for (const auto& r : meta.at_alert_rate) {
-    std::cout << fmt::format("  alerting {:>5.1f}% ({:>6} alerts): recall {:.3f}, precision {:.3f}\n",
-                             100 * r.rate, r.alerts, r.recall, r.precision);
+    std::cout << fmt::format(
+        "  alerting {:>5.1f}% ({:>6} alerts): recall {:.3f}, precision {:.3f}\n", 100 * r.rate,
+        r.alerts, r.recall, r.precision);
   }
   return 0;
 }

@@ -197,7 +197,8 @@ constexpr FieldSpec kDecisionFields[] = {
      .currency_field = decision::kCurrency,
      .doc = "the transaction's amount in minor units"},
     {.name = "currency", .type = FieldType::kCurrency, .doc = "the transaction's currency"},
-    Int("latency_us", 0, std::numeric_limits<int64_t>::max(), "microseconds from receipt to decision"),
+    Int("latency_us", 0, std::numeric_limits<int64_t>::max(),
+        "microseconds from receipt to decision"),
 };
 
 constexpr EventSchema kSchemas[] = {

@@ -1,10 +1,10 @@
 #include "decide/decider.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/schema.h"
 
@@ -34,9 +34,9 @@ Result<std::shared_ptr<const Decider>> Decider::Create(
   if (model != nullptr) {
     PANO_ASSIGN_OR_RETURN(decider->input_, ModelInput::Resolve(model->meta.features, spec));
     if (decider->input_.width() != static_cast<size_t>(model->ensemble.num_features())) {
-      return Status::InvalidArgument(fmt::format(
-          "model '{}' lists {} inputs but its trees read {}", model->meta.id,
-          decider->input_.width(), model->ensemble.num_features()));
+      return Status::InvalidArgument(fmt::format("model '{}' lists {} inputs but its trees read {}",
+                                                 model->meta.id, decider->input_.width(),
+                                                 model->ensemble.num_features()));
     }
     if (model->meta.spec_name != spec.name) {
       return Status::FailedPrecondition("model '" + model->meta.id + "' was trained on spec '" +

@@ -80,8 +80,8 @@ class Decider {
   // ids of the fired rules and `tags` their distinct tags, ';'-separated; `reasons` the
   // features that pushed the model's score most, as "name=value (+contribution)" joined by
   // "; " (contributions in log-odds).
-  void ToEvent(const Event& tx, const Decision& decision, Timestamp decided_at,
-               int64_t latency_us, Event* out) const;
+  void ToEvent(const Event& tx, const Decision& decision, Timestamp decided_at, int64_t latency_us,
+               Event* out) const;
 
  private:
   Decider() = default;
@@ -97,7 +97,6 @@ class Decider {
 // `model_path` (none when empty), and builds a Decider. Errors name the file at fault.
 Result<std::shared_ptr<const Decider>> LoadDecider(const features::FeatureSpec& spec,
                                                    const std::string& rules_path,
-                                                   const std::string& model_path,
-                                                   ListStore* lists);
+                                                   const std::string& model_path, ListStore* lists);
 
 }  // namespace panorama::decide

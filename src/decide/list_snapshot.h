@@ -4,13 +4,13 @@
 // allocation-free.
 #pragma once
 
+#include <absl/container/flat_hash_set.h>
+#include <absl/strings/string_view.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <absl/container/flat_hash_set.h>
-#include <absl/strings/string_view.h>
 
 namespace panorama::decide {
 

@@ -362,18 +362,18 @@ Result<std::shared_ptr<const ListSnapshot>> ListStore::Snapshot(const RuleSet& r
       return info.status().WithContext("rule set '" + rules.name() + "' declares it");
     }
     if (info->kind != decl.kind || info->type != decl.type) {
-      return Status::FailedPrecondition("list '" + decl.name + "' is a " +
-                                        std::string(ListKindName(info->kind)) + " list of " +
-                                        std::string(ListTypeName(info->type)) +
-                                        " values, but rule set '" + rules.name() +
-                                        "' declares it otherwise");
+      return Status::FailedPrecondition(
+          "list '" + decl.name + "' is a " + std::string(ListKindName(info->kind)) + " list of " +
+          std::string(ListTypeName(info->type)) + " values, but rule set '" + rules.name() +
+          "' declares it otherwise");
     }
     select.Bind(1, decl.name);
     int rc = 0;
     while ((rc = select.Step()) == SQLITE_ROW) {
       const unsigned char* text = sqlite3_column_text(select.get(), 0);
-      snapshot->Add(i, std::string_view(reinterpret_cast<const char*>(text),
-                                        static_cast<size_t>(sqlite3_column_bytes(select.get(), 0))));
+      snapshot->Add(i,
+                    std::string_view(reinterpret_cast<const char*>(text),
+                                     static_cast<size_t>(sqlite3_column_bytes(select.get(), 0))));
     }
     if (rc != SQLITE_DONE) return select.Error("list store");
     select.Reset();

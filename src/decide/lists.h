@@ -41,7 +41,8 @@ class ListStore {
   // kind or type FailedPrecondition.
   Status Create(const ListInfo& info);
   // Adds / removes values (idempotent). NotFound when the list does not exist.
-  Status Add(std::string_view list, std::span<const std::string> values, uint64_t* changed = nullptr);
+  Status Add(std::string_view list, std::span<const std::string> values,
+             uint64_t* changed = nullptr);
   Status Remove(std::string_view list, std::span<const std::string> values,
                 uint64_t* changed = nullptr);
   Status Drop(std::string_view list);

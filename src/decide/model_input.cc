@@ -26,9 +26,9 @@ enum RawInput : int {
 };
 
 constexpr std::array<std::string_view, kRawCount> kRawNames = {
-    "tx.amount", "tx.channel",    "tx.type",       "tx.mcc",
-    "tx.hour",   "tx.day_of_week", "tx.lat",        "tx.lon",
-    "tx.has_device", "tx.has_card", "tx.has_merchant", "tx.has_counterparty"};
+    "tx.amount",     "tx.channel",     "tx.type",         "tx.mcc",
+    "tx.hour",       "tx.day_of_week", "tx.lat",          "tx.lon",
+    "tx.has_device", "tx.has_card",    "tx.has_merchant", "tx.has_counterparty"};
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
@@ -51,7 +51,8 @@ float RawValue(const Event& tx, int input) {
       return NumberOr(tx, tx::kMcc);
     case kHour: {
       int64_t seconds_of_day = ((tx.ts() / kMicrosPerSecond) % 86'400 + 86'400) % 86'400;
-      return static_cast<float>(seconds_of_day / 3600);
+      const int64_t hour = seconds_of_day / 3600;
+      return static_cast<float>(hour);
     }
     case kDayOfWeek: {
       // 1970-01-01 was a Thursday (3 with Monday = 0).

@@ -47,17 +47,18 @@ class BacktestTest : public ::testing::Test {
     // Ten cards pay once a day at noon for 4 days (40 legitimate payments of 100.00 CNY).
     for (int day = 0; day < 4; ++day) {
       for (int card = 0; card < 10; ++card) {
-        events.push_back(Tx(Id(day, card), kDay0 + day * kMicrosPerDay + 12 * 3600 * kMicrosPerSecond +
-                                                card * kMicrosPerSecond,
-                            "K" + std::to_string(card), 10000));
+        events.push_back(
+            Tx(Id(day, card),
+               kDay0 + day * kMicrosPerDay + 12 * 3600 * kMicrosPerSecond + card * kMicrosPerSecond,
+               "K" + std::to_string(card), 10000));
       }
     }
     // Day 2, 15:00: card K9 is used 5 times in 5 minutes for 500.00 CNY each: all fraud.
     for (int i = 0; i < 5; ++i) {
       std::string id = "F" + std::to_string(i);
-      events.push_back(Tx(id, kDay0 + 2 * kMicrosPerDay + 15 * 3600 * kMicrosPerSecond +
-                                  i * 60 * kMicrosPerSecond,
-                          "K9", 50000));
+      events.push_back(Tx(
+          id, kDay0 + 2 * kMicrosPerDay + 15 * 3600 * kMicrosPerSecond + i * 60 * kMicrosPerSecond,
+          "K9", 50000));
       events.push_back(Label(id, kDay0 + 3 * kMicrosPerDay, true));
     }
     // One legitimate payment labelled as cleared.

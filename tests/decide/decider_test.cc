@@ -48,8 +48,8 @@ Event Tx(std::string_view id, int64_t amount, std::string_view channel = "ONLINE
   tx.set_str(tx::kCustomerId, "C1");
   tx.set_str(tx::kCardId, "K1");
   tx.set_str(tx::kDeviceId, "D1");
-  tx.set_num(tx::kChannel, EnumIndex(SchemaFor(EventKind::kTransaction).fields[tx::kChannel],
-                                      channel));
+  tx.set_num(tx::kChannel,
+             EnumIndex(SchemaFor(EventKind::kTransaction).fields[tx::kChannel], channel));
   tx.set_num(tx::kType, tx_type::kPurchase);
   tx.set_num(tx::kAmount, amount);
   tx.set_num(tx::kCurrency, Currency::FromCode("CNY")->Packed());
@@ -314,9 +314,9 @@ TEST(Decider, RejectsAModelWhoseInputsTheSpecLacks) {
 
 TEST(ModelInput, FillsRawFieldsAndFeatures) {
   auto spec = Spec();
-  std::vector<std::string> names = {"card_amount_sum_24h", "tx.amount", "tx.hour",
-                                    "tx.day_of_week", "tx.has_device", "tx.has_merchant",
-                                    "tx.lat", "tx.channel"};
+  std::vector<std::string> names = {
+      "card_amount_sum_24h", "tx.amount",       "tx.hour", "tx.day_of_week",
+      "tx.has_device",       "tx.has_merchant", "tx.lat",  "tx.channel"};
   auto input = ModelInput::Resolve(names, spec);
   ASSERT_TRUE(input.ok()) << input.status().ToString();
   std::vector<float> row(input->width());
@@ -368,7 +368,8 @@ TEST(LoadDecider, CreatesDeclaredListsAndSeesTheirValues) {
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_EQ((*none)->ruleset_label(), "none@0");
   // A bad rule file names itself.
-  testing::WriteFile(rules_path, "name: x\nversion: \"1\"\nrules:\n  - id: a\n    when: amount >\n");
+  testing::WriteFile(rules_path,
+                     "name: x\nversion: \"1\"\nrules:\n  - id: a\n    when: amount >\n");
   auto bad = LoadDecider(spec, rules_path, "", store->get());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("rules.yaml"), std::string::npos)
