@@ -13,6 +13,8 @@
 // features (thresholds, ranges, set membership, string tests), so the figure is for a rule set
 // of that size even when R.yaml is smaller. Each repeat is a new engine; the figures are the
 // medians over repeats.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -105,25 +107,23 @@ std::string PaddedRules(const std::string& yaml, size_t existing, size_t total,
     std::string when;
     switch (k % 5) {
       case 0:
-        when = a + " > " + std::to_string(3 + k % 11) +
-               " and amount >= " + std::to_string(50000 + 1000 * k) + " and amount < 5000000";
+        when = fmt::format("{} > {} and amount >= {} and amount < 5000000", a, 3 + k % 11,
+                           50000 + 1000 * k);
         break;
       case 1:
-        when = b + " > 0 and " + a + " / " + b + " > " + std::to_string(2 + k % 3);
+        when = fmt::format("{1} > 0 and {0} / {1} > {2}", a, b, 2 + k % 3);
         break;
       case 2:
-        when =
+        when = fmt::format(
             "channel in (\"ONLINE\", \"MOBILE\") and hour_of_day(ts) >= 1 and "
-            "hour_of_day(ts) < 5 and " +
-            a + " >= " + std::to_string(k % 4);
+            "hour_of_day(ts) < 5 and {} >= {}",
+            a, k % 4);
         break;
       case 3:
-        when = "starts_with(merchant_id, \"M00000" + std::to_string(k % 10) + "\") and " + a +
-               " > " + std::to_string(k % 6);
+        when = fmt::format("starts_with(merchant_id, \"M00000{}\") and {} > {}", k % 10, a, k % 6);
         break;
       default:
-        when = "coalesce(" + a + ", 0) > " + std::to_string(10 + k) + " or amount > " +
-               std::to_string(20000000 + k);
+        when = fmt::format("coalesce({}, 0) > {} or amount > {}", a, 10 + k, 20000000 + k);
         break;
     }
     out += "  - id: generated_" + std::to_string(k) + "\n    when: '" + when +
