@@ -2,7 +2,9 @@
 #include "server/http_server.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -15,6 +17,8 @@ namespace panorama::server {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr int kListenBacklog = 1024;
 
 constexpr std::array<RouteInfo, kRouteCount> kRoutes = {{
     {"/v1/transactions", "POST"},
@@ -569,6 +573,10 @@ Status HttpServer::Bind() {
   }
   if (i.port <= 0) {
     return Status::IOError(fmt::format("cannot listen on {}:{}", i.options.host, i.options.port));
+  }
+  // listen() again on a listening socket sets its backlog (the kernel caps it at somaxconn).
+  if (::listen(i.http.listening_socket(), kListenBacklog) != 0) {
+    return Status::FromErrno("listen", errno);
   }
   return Status::Ok();
 }

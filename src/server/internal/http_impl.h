@@ -47,6 +47,14 @@ bool MethodAllowed(Route route, std::string_view method);
 inline constexpr std::array<int, 18> kCountedCodes = {200, 201, 204, 400, 404, 405, 408, 409, 413,
                                                       414, 415, 422, 429, 431, 500, 501, 503, 505};
 
+// httplib's server with access to its listening socket: httplib listens with a backlog of 5,
+// so a burst of connections (a load balancer's, a benchmark's) would see SYNs dropped and
+// retried a second later; Bind() raises the backlog.
+class ListeningServer : public httplib::Server {
+ public:
+  socket_t listening_socket() const { return svr_sock_; }
+};
+
 struct HttpServer::Impl {
   Impl(ScoringService* s, const HttpOptions& o, PiiTokenizer tokenizer)
       : service(s), options(o), decoder(tokenizer) {}
@@ -70,7 +78,7 @@ struct HttpServer::Impl {
   ScoringService* service;
   HttpOptions options;
   internal::TransactionDecoder decoder;
-  httplib::Server http;
+  ListeningServer http;
   MetricsRegistry metrics;
   std::array<std::array<Counter*, kCountedCodes.size() + 1>, kRouteCount> requests{};
   std::array<Histogram*, kRouteCount> durations{};
