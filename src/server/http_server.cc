@@ -533,17 +533,18 @@ void HttpServer::Impl::Setup() {
         SendError(res, 500, "internal", "", what);
       });
 
-  http.Post("/v1/transactions", [this](const httplib::Request& req, httplib::Response& res) {
-    PostTransaction(req, res);
-  });
+  using Request = httplib::Request;
+  using Response = httplib::Response;
+  http.Post("/v1/transactions",
+            Observed([this](const Request& req, Response& res) { PostTransaction(req, res); }));
   http.Post("/v1/transactions/batch",
-            [this](const httplib::Request& req, httplib::Response& res) { PostBatch(req, res); });
+            Observed([this](const Request& req, Response& res) { PostBatch(req, res); }));
   http.Get("/v1/alerts",
-           [this](const httplib::Request& req, httplib::Response& res) { GetAlerts(req, res); });
+           Observed([this](const Request& req, Response& res) { GetAlerts(req, res); }));
   http.Get("/healthz",
-           [this](const httplib::Request& req, httplib::Response& res) { GetHealth(req, res); });
+           Observed([this](const Request& req, Response& res) { GetHealth(req, res); }));
   http.Get("/metrics",
-           [this](const httplib::Request& req, httplib::Response& res) { GetMetrics(req, res); });
+           Observed([this](const Request& req, Response& res) { GetMetrics(req, res); }));
   SetupAdmin();
 }
 
