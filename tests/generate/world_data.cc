@@ -115,6 +115,8 @@ FileCheck ReadFileWith(const std::string& path, EventKind kind,
         return 'O';
       case EventKind::kPost:
         return 'P';
+      case EventKind::kDecision:  // not a kind the generator writes
+        break;
     }
     return '?';
   }();
@@ -360,6 +362,8 @@ void ReadWorldFiles(World& world) {
         break;
       case EventKind::kPost:
         ReadPosts(world, path);
+        break;
+      case EventKind::kDecision:  // not in kAllEventKinds
         break;
     }
     if (!world.checks[kind].opened) {
