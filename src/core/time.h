@@ -44,4 +44,17 @@ inline int64_t DayNumber(Timestamp ts) {
   return ts / kMicrosPerDay - (ts % kMicrosPerDay < 0 ? 1 : 0);
 }
 
+// The UTC hour of day, 0-23.
+inline int64_t HourOfDay(Timestamp ts) {
+  constexpr Timestamp kHour = 3'600LL * kMicrosPerSecond;
+  int64_t hour = (ts / kHour - (ts % kHour < 0 ? 1 : 0)) % 24;
+  return hour < 0 ? hour + 24 : hour;
+}
+
+// The UTC day of the week, 0 = Monday .. 6 = Sunday (1970-01-01 was a Thursday).
+inline int64_t DayOfWeek(Timestamp ts) {
+  int64_t day = (DayNumber(ts) + 3) % 7;
+  return day < 0 ? day + 7 : day;
+}
+
 }  // namespace panorama

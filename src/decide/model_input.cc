@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/schema.h"
+#include "core/time.h"
 
 namespace panorama::decide {
 namespace {
@@ -49,16 +50,10 @@ float RawValue(const Event& tx, int input) {
       return NumberOr(tx, tx::kType);
     case kMcc:
       return NumberOr(tx, tx::kMcc);
-    case kHour: {
-      int64_t seconds_of_day = ((tx.ts() / kMicrosPerSecond) % 86'400 + 86'400) % 86'400;
-      const int64_t hour = seconds_of_day / 3600;
-      return static_cast<float>(hour);
-    }
-    case kDayOfWeek: {
-      // 1970-01-01 was a Thursday (3 with Monday = 0).
-      int64_t days = tx.ts() / kMicrosPerDay - (tx.ts() % kMicrosPerDay < 0 ? 1 : 0);
-      return static_cast<float>(((days + 3) % 7 + 7) % 7);
-    }
+    case kHour:
+      return static_cast<float>(HourOfDay(tx.ts()));
+    case kDayOfWeek:
+      return static_cast<float>(DayOfWeek(tx.ts()));
     case kLat:
       return RealOr(tx, tx::kLat);
     case kLon:

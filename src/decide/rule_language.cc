@@ -1723,18 +1723,15 @@ bool AsMicros(double v, int64_t* micros) {
   *micros = static_cast<int64_t>(std::floor(v));
   return true;
 }
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0 && a < 0) ? 1 : 0); }
 double HourOf(double ts) {
   int64_t micros = 0;
   if (!AsMicros(ts, &micros)) return kMissing;
-  const int64_t hours = FloorDiv(micros, 3'600 * kMicrosPerSecond);
-  return static_cast<double>(hours - FloorDiv(hours, 24) * 24);
+  return static_cast<double>(HourOfDay(micros));
 }
 double DayOfWeekOf(double ts) {
   int64_t micros = 0;
   if (!AsMicros(ts, &micros)) return kMissing;
-  const int64_t days = FloorDiv(micros, kMicrosPerDay) + 3;  // 1970-01-01 was a Thursday
-  return static_cast<double>(days - FloorDiv(days, 7) * 7);
+  return static_cast<double>(DayOfWeek(micros));
 }
 double DistanceKm(double lat1, double lon1, double lat2, double lon2) {
   if (IsMissing(lat1) || IsMissing(lon1) || IsMissing(lat2) || IsMissing(lon2)) return kMissing;

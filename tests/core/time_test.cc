@@ -351,5 +351,28 @@ TEST(DayNumberTest, HandlesTheInt64Extremes) {
   EXPECT_EQ(DayNumber(std::numeric_limits<Timestamp>::min()), -106'751'992);
 }
 
+TEST(HourAndWeekdayTest, AgreeWithTheCalendarOnBothSidesOfTheEpoch) {
+  // 2026-12-03T13:45:00Z is a Thursday.
+  const Timestamp thursday = ParseIso8601("2026-12-03T13:45:00Z").value();
+  EXPECT_EQ(HourOfDay(thursday), 13);
+  EXPECT_EQ(DayOfWeek(thursday), 3);
+  EXPECT_EQ(DayOfWeek(thursday + 4 * kMicrosPerDay), 0);  // Monday
+  EXPECT_EQ(HourOfDay(0), 0);
+  EXPECT_EQ(DayOfWeek(0), 3);  // 1970-01-01, a Thursday
+  // One microsecond before the epoch: 23:59:59.999999 on Wednesday 1969-12-31.
+  EXPECT_EQ(HourOfDay(-1), 23);
+  EXPECT_EQ(DayOfWeek(-1), 2);
+  const Timestamp old = ParseIso8601("1969-07-20T20:17:40Z").value();  // a Sunday
+  EXPECT_EQ(HourOfDay(old), 20);
+  EXPECT_EQ(DayOfWeek(old), 6);
+  for (Timestamp ts :
+       {std::numeric_limits<Timestamp>::min(), std::numeric_limits<Timestamp>::max()}) {
+    EXPECT_GE(HourOfDay(ts), 0);
+    EXPECT_LT(HourOfDay(ts), 24);
+    EXPECT_GE(DayOfWeek(ts), 0);
+    EXPECT_LT(DayOfWeek(ts), 7);
+  }
+}
+
 }  // namespace
 }  // namespace panorama

@@ -22,13 +22,6 @@ namespace panorama::features::internal {
 // them are exact like every other sum.
 constexpr double kCoordinateScale = 1e7;
 
-inline int64_t HourOfDay(Timestamp ts) {
-  constexpr Timestamp kHour = 3'600LL * kMicrosPerSecond;
-  int64_t hours = ts / kHour - (ts % kHour < 0 ? 1 : 0);
-  int64_t hour = hours % 24;
-  return hour < 0 ? hour + 24 : hour;
-}
-
 // True for the fields a numeric aggregation (sum, mean, min, max, stddev, last) may use.
 inline bool IsNumericField(int field) {
   return field == tx::kAmount || field == tx::kMcc || field == tx::kLat || field == tx::kLon ||
