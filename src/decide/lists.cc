@@ -1,19 +1,16 @@
 #include "decide/lists.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstring>
 #include <mutex>
 
+#include "core/schema.h"
+#include "ingest/record_reader.h"
 #include "state/event_store.h"
 
 namespace panorama::decide {
 namespace {
-
-constexpr size_t kMaxValueBytes = 128;
 
 Timestamp NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -71,40 +68,32 @@ class Statement {
 }  // namespace
 
 Status ValidateListValue(ListType type, std::string_view value) {
-  if (value.empty()) return Status::InvalidArgument("empty value");
-  if (value.size() > kMaxValueBytes) {
-    return Status::InvalidArgument("value longer than " + std::to_string(kMaxValueBytes) +
-                                   " bytes");
-  }
+  // A value is checked as the transaction field it is compared with, by ingest's own rules.
+  int field = tx::kCustomerId;
   switch (type) {
+    case ListType::kCustomer:
+      field = tx::kCustomerId;
+      break;
+    case ListType::kAccount:
+      field = tx::kAccountId;
+      break;
+    case ListType::kCard:
+      field = tx::kCardId;
+      break;
+    case ListType::kMerchant:
+      field = tx::kMerchantId;
+      break;
+    case ListType::kDevice:
+      field = tx::kDeviceId;
+      break;
+    case ListType::kIp:
+      field = tx::kIp;
+      break;
     case ListType::kCountry:
-      if (value.size() != 2 || value[0] < 'A' || value[0] > 'Z' || value[1] < 'A' ||
-          value[1] > 'Z') {
-        return Status::InvalidArgument("not a country code (two upper-case letters): '" +
-                                       std::string(value) + "'");
-      }
-      return Status::Ok();
-    case ListType::kIp: {
-      char text[INET6_ADDRSTRLEN + 1];
-      unsigned char address[sizeof(struct in6_addr)];
-      if (value.size() < sizeof text) {
-        std::memcpy(text, value.data(), value.size());
-        text[value.size()] = '\0';
-        if (inet_pton(AF_INET, text, address) == 1 || inet_pton(AF_INET6, text, address) == 1) {
-          return Status::Ok();
-        }
-      }
-      return Status::InvalidArgument("not an IPv4 or IPv6 address: '" + std::string(value) + "'");
-    }
-    default:
-      for (char ch : value) {
-        auto byte = static_cast<unsigned char>(ch);
-        if (byte <= 0x20 || byte == 0x7F) {
-          return Status::InvalidArgument("id contains a space or control character");
-        }
-      }
-      return Status::Ok();
+      field = tx::kCountry;
+      break;
   }
+  return ValidateFieldText(EventKind::kTransaction, field, value);
 }
 
 std::string ListStorePath(const std::string& data_dir) { return MetaDir(data_dir) + "/lists.db"; }

@@ -1,9 +1,10 @@
 // ListStore: the durable named allow/deny lists of a data directory (DIR/meta/lists.db,
 // SQLite). Every change is one committed transaction; readers build ListSnapshots.
 //
-// Values are checked against the list's type (an id, an IP address, an ISO country code)
-// and must be at most 128 bytes; a bad value is InvalidArgument naming it and nothing of the
-// call is applied. Thread-safe: calls are serialized internally.
+// Values are checked as the transaction field their type is compared with (customer_id,
+// account_id, card_id, merchant_id, device_id, ip, country), by ingest's own rules, so a list
+// never holds a value no stored transaction could have; a bad value is InvalidArgument naming
+// it and nothing of the call is applied. Thread-safe: calls are serialized internally.
 #pragma once
 
 #include <cstdint>
@@ -70,7 +71,7 @@ class ListStore {
 // Path of the list store inside a data directory.
 std::string ListStorePath(const std::string& data_dir);
 
-// Checks one value against a list type; InvalidArgument with the reason.
+// Checks one value against a list type (see above); InvalidArgument with the reason.
 Status ValidateListValue(ListType type, std::string_view value);
 
 }  // namespace panorama::decide

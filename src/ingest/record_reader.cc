@@ -1,5 +1,6 @@
 #include "ingest/record_reader.h"
 
+#include "ingest/internal/field_converter.h"
 #include "ingest/internal/input_source.h"
 #include "ingest/internal/reader_base.h"
 
@@ -36,6 +37,20 @@ Result<std::unique_ptr<RecordReader>> Make(std::string name,
 }
 
 }  // namespace
+
+Status ValidateFieldText(EventKind kind, int field, std::string_view text) {
+  const EventSchema& schema = SchemaFor(kind);
+  if (field < 0 || field >= schema.field_count()) {
+    return Status::InvalidArgument("no field " + std::to_string(field) + " in " +
+                                   std::string(schema.name));
+  }
+  if (text.empty()) return Status::InvalidArgument("empty value");
+  ingest_internal::ValueContext context;
+  context.validate_only = true;
+  Event scratch(kind);
+  return ingest_internal::ConvertValue(schema.fields[static_cast<size_t>(field)], field, text,
+                                       context, &scratch);
+}
 
 FileFormat FormatFromPath(std::string_view path) {
   if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json")) {

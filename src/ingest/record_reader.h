@@ -29,6 +29,12 @@ namespace panorama {
 
 enum class FileFormat { kCsv, kJsonLines };
 
+// Checks `text` as a value of field `field` of `kind` exactly as the readers check a record's
+// value (without storing it: a personal-data field needs no tokenizer, an amount no currency).
+// Other modules use it to validate values compared with stored fields, such as list entries.
+// Empty text is InvalidArgument ("empty value").
+Status ValidateFieldText(EventKind kind, int field, std::string_view text);
+
 // The format implied by a file name: .jsonl, .ndjson and .json mean JSON Lines; else CSV.
 FileFormat FormatFromPath(std::string_view path);
 
