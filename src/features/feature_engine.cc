@@ -37,6 +37,17 @@ constexpr uint8_t kMetaVersion = 1;
 // the budget, so that evictions come in batches rather than at every update.
 constexpr double kEvictTo = 0.5;
 
+// The watermark rule of the header's contract, with its reason.
+Status CheckLateness(Timestamp lateness, std::string_view tx_id, Timestamp ts, Timestamp newest) {
+  if (newest == std::numeric_limits<Timestamp>::min()) return Status::Ok();
+  const Timestamp watermark = newest - lateness;
+  if (ts >= watermark) return Status::Ok();
+  return Status::OutOfRange("transaction " + std::string(tx_id) + " at " + FormatIso8601(ts) +
+                            " is older than the watermark " + FormatIso8601(watermark) +
+                            " (newest seen " + FormatIso8601(newest) + ", allowed lateness " +
+                            FormatDuration(lateness) + "); not applied");
+}
+
 Status FromRocks(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return Status::Ok();
   if (status.IsCorruption()) return Status::Corruption(what + ": " + status.ToString());
@@ -452,6 +463,10 @@ size_t FeatureEngine::width() const { return impl_->spec.features.size(); }
 const CheckpointInfo& FeatureEngine::restored() const { return impl_->restored; }
 uint64_t FeatureEngine::last_seq() const { return impl_->last_seq; }
 Timestamp FeatureEngine::max_ts() const { return impl_->max_ts; }
+
+Status FeatureEngine::LateStatus(std::string_view tx_id, Timestamp ts, Timestamp newest) const {
+  return CheckLateness(impl_->plan.allowed_lateness, tx_id, ts, newest);
+}
 EngineCounters FeatureEngine::counters() const { return impl_->counters; }
 
 // Over the budget: checkpoint and evict before applying more records, so the checkpoint
@@ -543,14 +558,10 @@ Status FeatureEngine::Impl::BeginEvent(const Event& event, uint64_t seq, size_t 
   const Timestamp t = event.ts();
   std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(spec.features.size()), kMissing);
   if (seen_any()) {
-    Timestamp watermark = max_ts - plan.allowed_lateness;
-    if (t < watermark) {
+    Status late = CheckLateness(plan.allowed_lateness, event.id(), t, max_ts);
+    if (!late.ok()) {
       ++counters.rejected_late;
-      return Status::OutOfRange("transaction " + std::string(event.id()) + " at " +
-                                FormatIso8601(t) + " is older than the watermark " +
-                                FormatIso8601(watermark) + " (newest seen " +
-                                FormatIso8601(max_ts) + ", allowed lateness " +
-                                FormatDuration(plan.allowed_lateness) + "); not applied");
+      return late;
     }
     if (t < max_ts) ++counters.late_applied;
   }

@@ -123,7 +123,13 @@ class FeatureEngine {
   void SetCheckpointHook(std::function<Result<uint64_t>()> hook);
 
   uint64_t last_seq() const;
+  // The newest event time seen; INT64_MIN before the first transaction.
   Timestamp max_ts() const;
+  // The status Update() gives transaction `tx_id` at `ts` when the newest time seen is `newest`
+  // (INT64_MIN: none yet): OutOfRange with the reason when ts is older than the watermark
+  // newest - allowed_lateness, else OK. For a caller that must know before updating (the
+  // scoring service assigns log positions first), with its own running newest time.
+  Status LateStatus(std::string_view tx_id, Timestamp ts, Timestamp newest) const;
   EngineCounters counters() const;
 
  private:

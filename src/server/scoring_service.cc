@@ -153,6 +153,10 @@ struct ScoringService::Impl {
     std::lock_guard lock(config_mu);
     decider = std::move(next);
   }
+  // Builds the whole configuration from its files (decide::LoadDecider: the rule set, the
+  // lists it declares, the model when `model_path` is set) and installs it in one swap; on an
+  // error the current one keeps serving. Requires reload_mu (or the writer not yet started).
+  Status Load(const std::string& rules_file, const std::string& model_file);
   Status RebuildLists();  // requires reload_mu
   void Record(const Event& tx, uint64_t tx_seq, const Event& made);
 
@@ -216,20 +220,7 @@ Status ScoringService::Impl::Open() {
                         ReadOrCreateServingStart(options.data_dir, store->last_seq() + 1));
   PANO_ASSIGN_OR_RETURN(lists, decide::ListStore::Open(decide::ListStorePath(options.data_dir)));
 
-  PANO_ASSIGN_OR_RETURN(auto rules, decide::LoadRuleSet(options.rules_path, &spec));
-  PANO_RETURN_IF_ERROR(lists->EnsureDeclared(*rules));
-  auto generation = lists->Generation();
-  if (generation.ok()) list_generation = *generation;
-  PANO_ASSIGN_OR_RETURN(auto snapshot, lists->Snapshot(*rules));
-  std::shared_ptr<const models::ModelFile> model;
-  if (!options.model_path.empty()) {
-    PANO_ASSIGN_OR_RETURN(auto file, models::ReadModelFile(options.model_path));
-    model = std::make_shared<const models::ModelFile>(std::move(file));
-  }
-  PANO_ASSIGN_OR_RETURN(auto first, decide::Decider::Create(spec, rules, snapshot, model));
-  Install(std::move(first));
-  rules_path = options.rules_path;
-  model_path = options.model_path;
+  PANO_RETURN_IF_ERROR(Load(options.rules_path, options.model_path));
 
   PANO_ASSIGN_OR_RETURN(engine, features::FeatureEngine::Open(spec, features::EngineOptions{}));
   PANO_RETURN_IF_ERROR(Replay());
@@ -322,7 +313,9 @@ Status ScoringService::Impl::Replay() {
       if (chunk_statuses[i].code() == StatusCode::kOutOfRange) ++recovery.rejected_late;
       last_tx_id.assign(event.id());
       last_tx_seq = chunk_seqs[i];
-      if (chunk_seqs[i] >= recovery.serving_start) {
+      // A transaction the engine refused as late (loaded by `panorama ingest` while the
+      // server was down) has no features to decide on: it stays without a decision.
+      if (chunk_seqs[i] >= recovery.serving_start && chunk_statuses[i].ok()) {
         held = event;
         std::copy_n(chunk_values.begin() + static_cast<std::ptrdiff_t>(i * width), width,
                     held_values.begin());
@@ -421,9 +414,9 @@ void ScoringService::Impl::ProcessGroup() {
   const std::shared_ptr<const decide::Decider> current = CurrentDecider();
   items.clear();
   group_ids.clear();
-  Timestamp max_ts = engine->max_ts();
-  bool seen = max_ts != std::numeric_limits<Timestamp>::min();
-  const Timestamp lateness = spec.allowed_lateness;
+  // The engine's newest time as it will be before each accepted transaction, so that a late
+  // one is refused before log positions are assigned (the engine's own rule, LateStatus).
+  Timestamp newest = engine->max_ts();
   const uint64_t first_seq = store->last_seq() + 1;
   size_t n = 0;  // events in the batch
   size_t txs = 0;
@@ -455,18 +448,13 @@ void ScoringService::Impl::ProcessGroup() {
         item.state = ItemState::kDuplicateStored;
         continue;
       }
-      const Timestamp ts = tx.ts();
-      if (seen && ts < max_ts - lateness) {
+      Status late = engine->LateStatus(tx.id(), tx.ts(), newest);
+      if (!late.ok()) {
         item.state = ItemState::kRejected;
-        item.status =
-            Status::OutOfRange("transaction " + std::string(tx.id()) + " at " + FormatIso8601(ts) +
-                               " is older than the watermark " + FormatIso8601(max_ts - lateness) +
-                               " (newest seen " + FormatIso8601(max_ts) + ", allowed lateness " +
-                               features::FormatDuration(lateness) + "); not applied");
+        item.status = std::move(late);
         continue;
       }
-      max_ts = seen ? std::max(max_ts, ts) : ts;
-      seen = true;
+      newest = std::max(newest, tx.ts());
       item.state = ItemState::kAccepted;
       item.slot = n;
       group_ids.emplace(Key(tx.id()), items.size() - 1);
@@ -491,6 +479,12 @@ void ScoringService::Impl::ProcessGroup() {
     Status updated =
         engine->UpdateBatch(std::span(batch).first(n), std::span(seqs).first(n),
                             std::span(values).first(n * width), std::span(statuses).first(n));
+    // Every accepted transaction was checked with the engine's own rule; one the engine
+    // refused anyway would be stored with features it never computed.
+    for (size_t i = 0; updated.ok() && i < n; i += 2) {
+      if (!statuses[i].ok())
+        updated = Status::Internal("refused after the check: " + statuses[i].ToString());
+    }
     if (!updated.ok()) {
       MarkBroken(updated);
       FailGroup(Status::Internal("feature engine: " + updated.ToString()));
@@ -643,19 +637,29 @@ Status ScoringService::ListsChanged() {
   return impl_->RebuildLists();
 }
 
+Status ScoringService::Impl::Load(const std::string& rules_file, const std::string& model_file) {
+  // The generation is read before the snapshot, so a change racing the load is picked up by
+  // the next poll rather than missed.
+  auto generation = lists->Generation();
+  PANO_ASSIGN_OR_RETURN(auto next, decide::LoadDecider(spec, rules_file, model_file, lists.get()));
+  Install(std::move(next));
+  rules_path = rules_file;
+  model_path = model_file;
+  if (generation.ok()) list_generation = *generation;
+  return Status::Ok();
+}
+
+Status ScoringService::Reload() {
+  std::lock_guard reload(impl_->reload_mu);
+  PANO_RETURN_IF_ERROR(impl_->Load(impl_->rules_path, impl_->model_path));
+  impl_->reloads.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
 Status ScoringService::ReloadRules(const std::string& rules_path) {
   std::lock_guard reload(impl_->reload_mu);
-  const std::string path = rules_path.empty() ? impl_->rules_path : rules_path;
-  PANO_ASSIGN_OR_RETURN(auto rules, decide::LoadRuleSet(path, &impl_->spec));
-  PANO_RETURN_IF_ERROR(impl_->lists->EnsureDeclared(*rules));
-  auto generation = impl_->lists->Generation();
-  PANO_ASSIGN_OR_RETURN(auto snapshot, impl_->lists->Snapshot(*rules));
-  std::shared_ptr<const decide::Decider> current = impl_->CurrentDecider();
-  PANO_ASSIGN_OR_RETURN(auto next, decide::Decider::Create(impl_->spec, std::move(rules), snapshot,
-                                                           current->model_ptr()));
-  impl_->Install(std::move(next));
-  impl_->rules_path = path;
-  if (generation.ok()) impl_->list_generation = *generation;
+  PANO_RETURN_IF_ERROR(
+      impl_->Load(rules_path.empty() ? impl_->rules_path : rules_path, impl_->model_path));
   impl_->reloads.fetch_add(1, std::memory_order_relaxed);
   return Status::Ok();
 }
@@ -664,13 +668,7 @@ Status ScoringService::ReloadModel(const std::string& model_path) {
   std::lock_guard reload(impl_->reload_mu);
   const std::string path = model_path.empty() ? impl_->model_path : model_path;
   if (path.empty()) return Status::InvalidArgument("no model file to reload");
-  PANO_ASSIGN_OR_RETURN(auto file, models::ReadModelFile(path));
-  auto model = std::make_shared<const models::ModelFile>(std::move(file));
-  std::shared_ptr<const decide::Decider> current = impl_->CurrentDecider();
-  PANO_ASSIGN_OR_RETURN(auto next, decide::Decider::Create(impl_->spec, current->rules_ptr(),
-                                                           current->lists_ptr(), model));
-  impl_->Install(std::move(next));
-  impl_->model_path = path;
+  PANO_RETURN_IF_ERROR(impl_->Load(impl_->rules_path, path));
   impl_->reloads.fetch_add(1, std::memory_order_relaxed);
   return Status::Ok();
 }
