@@ -52,6 +52,12 @@ void PrintRecovery(const std::string& data_dir, const server::ScoringService& se
       "opened {}: {} log records ({} transactions, {} decisions) replayed into the features in "
       "{:.2f} s; serving from seq {}\n",
       data_dir, r.records, r.transactions, r.decisions, r.seconds, r.serving_start);
+  if (r.rejected_late > 0) {
+    std::cout << fmt::format(
+        "recovered: {} transactions of the log are later than the features "
+        "allow (refused as late: no features, no decision)\n",
+        r.rejected_late);
+  }
   if (r.decided_on_open > 0) {
     std::cout << fmt::format("recovered: {} transactions without a decision were decided\n",
                              r.decided_on_open);
@@ -105,15 +111,13 @@ int RunServe(const ServeArgs& args) {
 
   server::ScoringService* svc = service->get();
   server::HttpServer* srv = http->get();
-  const bool has_model = !args.model_path.empty();
   std::atomic<bool> stopping{false};
-  std::thread waiter([&signals, &stopping, svc, srv, has_model] {
+  std::thread waiter([&signals, &stopping, svc, srv] {
     for (;;) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
-        Status reloaded = svc->ReloadRules("");
-        if (reloaded.ok() && has_model) reloaded = svc->ReloadModel("");
+        Status reloaded = svc->Reload();
         if (reloaded.ok()) {
           std::cout << "reloaded: rules " << svc->decider()->ruleset_label() << std::endl;
         } else {

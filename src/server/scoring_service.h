@@ -7,8 +7,8 @@
 //  - One writer: submissions from many threads are queued and taken in groups by one thread,
 //    which updates features, decides, and appends the group's transactions and decisions in
 //    one log append (one fsync under SyncPolicy::kEveryBatch: group commit).
-//    Each transaction's decision record directly follows it in the log (tx, decision, tx,
-//    decision, ...).
+//    Each served transaction's decision record directly follows it in the log (tx, decision,
+//    tx, decision, ...); a decision made by Open() (below) is appended at the log's end.
 //  - Exactly once: a transaction whose tx_id is already stored is not applied again; its
 //    result says duplicate, with its stored decision when the service still holds it (the
 //    last `recent_decisions` decisions). A repeat inside one group is a duplicate of the first.
@@ -21,9 +21,11 @@
 //    that has no decision record — the last one of a group cut by a torn tail, or one loaded
 //    by `panorama ingest` while the server was down — is decided at the end of Open() (with
 //    its features as of its place in the log and the current rules) and its decision
-//    appended, so every transaction from the serving start on has exactly one decision.
+//    appended, so every transaction from the serving start on has exactly one decision — except
+//    one the feature engine refuses as late on replay (loaded out of order by `panorama
+//    ingest`), which has no features to decide on and is counted in rejected_late.
 //    History loaded before the first serve gets none.
-//  - Reload: ReloadRules / list changes / ReloadModel build a new Decider and swap it in
+//  - Reload: Reload / ReloadRules / ReloadModel / list changes build a new Decider and swap it in
 //    between groups; a group is decided wholly under one configuration. A failed reload
 //    leaves the old configuration serving. Lists changed by another process (`panorama
 //    lists`) are noticed within list_poll_ms.
@@ -123,7 +125,10 @@ class ScoringService {
   // Lists (changes are durable before they return and apply to the next group).
   decide::ListStore& lists();
   Status ListsChanged();  // rebuild the decider's list snapshot
-  // Errors (the file's "file:line:column: reason" for rules) leave the old one serving.
+  // Every reload builds the whole configuration again from its files — the rule set, the lists
+  // and the model — and swaps it in at once. Errors (the file's "file:line:column: reason" for
+  // rules) leave the old configuration serving.
+  Status Reload();                                    // the current files again (SIGHUP)
   Status ReloadRules(const std::string& rules_path);  // empty: the current file again
   Status ReloadModel(const std::string& model_path);  // empty: the current file again
 
