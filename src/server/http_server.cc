@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -56,19 +57,12 @@ struct Scratch {
 };
 thread_local Scratch scratch;
 
+// A decimal integer in [min, max]; false for anything else, overflow included.
 bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* value) {
-  if (text.empty() || text.size() > 19) return false;
   int64_t v = 0;
-  size_t i = 0;
-  bool negative = text[0] == '-';
-  if (negative) i = 1;
-  if (i == text.size()) return false;
-  for (; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    v = v * 10 + (text[i] - '0');
-  }
-  if (negative) v = -v;
-  if (v < min || v > max) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, error] = std::from_chars(text.data(), end, v);
+  if (text.empty() || error != std::errc() || ptr != end || v < min || v > max) return false;
   *value = v;
   return true;
 }

@@ -450,6 +450,9 @@ TEST_F(HttpTest, AlertsQueryValidatesEachParameter) {
       {"min_score=1001", "min_score"},
       {"limit=0", "limit"},
       {"limit=99999999999", "limit"},
+      {"limit=9999999999999999999", "limit"},  // past int64: no overflow
+      {"min_score=-", "min_score"},
+      {"min_score=+5", "min_score"},
       {"customer_id=a%20b", "customer_id"},
       {"colour=red", "colour"},
       {"limit=1&limit=2", "limit"},
