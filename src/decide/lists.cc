@@ -164,50 +164,57 @@ struct ListStore::Impl {
     return Status::Ok();
   }
 
-  // Adds (add = true) or removes values in one transaction; all values are checked first.
-  Status Change(std::string_view list, std::span<const std::string> values, bool add,
-                uint64_t* changed) {
+  // Adds `add` and then removes `remove` in one transaction; every value is checked first.
+  Status Change(std::string_view list, std::span<const std::string> add,
+                std::span<const std::string> remove, uint64_t* added, uint64_t* removed) {
     PANO_ASSIGN_OR_RETURN(ListInfo info, Find(list));
-    for (const std::string& value : values) {
-      Status valid = ValidateListValue(info.type, value);
-      if (!valid.ok()) {
-        return valid.WithContext("list '" + info.name + "' (" +
-                                 std::string(ListTypeName(info.type)) + ")");
+    for (auto values : {add, remove}) {
+      for (const std::string& value : values) {
+        Status valid = ValidateListValue(info.type, value);
+        if (!valid.ok()) {
+          return valid.WithContext("list '" + info.name + "' (" +
+                                   std::string(ListTypeName(info.type)) + ")");
+        }
       }
     }
     PANO_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Statement change(db, add ? "INSERT OR IGNORE INTO list_values(list, value, added_at) "
-                               "VALUES (?, ?, ?)"
-                             : "DELETE FROM list_values WHERE list = ? AND value = ?");
+    Statement insert(db,
+                     "INSERT OR IGNORE INTO list_values(list, value, added_at) VALUES (?, ?, ?)");
+    Statement erase(db, "DELETE FROM list_values WHERE list = ? AND value = ?");
     Statement touch(db, "UPDATE lists SET updated_at = ? WHERE name = ?");
-    if (!change.ok() || !touch.ok()) {
-      Exec("ROLLBACK").IgnoreError();
-      return change.Error("list store");
-    }
-    uint64_t count = 0;
-    Timestamp now = NowMicros();
-    for (const std::string& value : values) {
-      change.Bind(1, list);
-      change.Bind(2, value);
-      if (add) change.Bind(3, now);
-      if (change.Step() != SQLITE_DONE) {
-        Status status = change.Error("cannot change list '" + info.name + "'");
-        Exec("ROLLBACK").IgnoreError();
-        return status;
+    const Timestamp now = NowMicros();
+    // Runs `statement` once per value; the rows it changed, or an error.
+    auto apply = [&](Statement& statement, std::span<const std::string> values, bool stamped,
+                     uint64_t* count) -> Status {
+      if (!statement.ok()) return statement.Error("list store");
+      for (const std::string& value : values) {
+        statement.Bind(1, list);
+        statement.Bind(2, value);
+        if (stamped) statement.Bind(3, now);
+        if (statement.Step() != SQLITE_DONE) {
+          return statement.Error("cannot change list '" + info.name + "'");
+        }
+        *count += static_cast<uint64_t>(sqlite3_changes(db));
+        statement.Reset();
       }
-      count += static_cast<uint64_t>(sqlite3_changes(db));
-      change.Reset();
+      return Status::Ok();
+    };
+    uint64_t in = 0, out = 0;
+    Status status = apply(insert, add, true, &in);
+    if (status.ok()) status = apply(erase, remove, false, &out);
+    if (status.ok()) {
+      touch.Bind(1, now);
+      touch.Bind(2, list);
+      if (!touch.ok() || touch.Step() != SQLITE_DONE) status = touch.Error("list store");
     }
-    touch.Bind(1, now);
-    touch.Bind(2, list);
-    if (touch.Step() != SQLITE_DONE) {
-      Status status = touch.Error("list store");
+    if (!status.ok()) {
       Exec("ROLLBACK").IgnoreError();
       return status;
     }
     PANO_RETURN_IF_ERROR(Exec("COMMIT"));
     ++own_changes;
-    if (changed != nullptr) *changed = count;
+    if (added != nullptr) *added = in;
+    if (removed != nullptr) *removed = out;
     return Status::Ok();
   }
 };
@@ -244,13 +251,19 @@ Status ListStore::Create(const ListInfo& info) {
 Status ListStore::Add(std::string_view list, std::span<const std::string> values,
                       uint64_t* changed) {
   std::lock_guard lock(impl_->mutex);
-  return impl_->Change(list, values, true, changed);
+  return impl_->Change(list, values, {}, changed, nullptr);
 }
 
 Status ListStore::Remove(std::string_view list, std::span<const std::string> values,
                          uint64_t* changed) {
   std::lock_guard lock(impl_->mutex);
-  return impl_->Change(list, values, false, changed);
+  return impl_->Change(list, {}, values, nullptr, changed);
+}
+
+Status ListStore::Change(std::string_view list, std::span<const std::string> add,
+                         std::span<const std::string> remove, uint64_t* added, uint64_t* removed) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->Change(list, add, remove, added, removed);
 }
 
 Status ListStore::Drop(std::string_view list) {

@@ -46,6 +46,11 @@ class ListStore {
              uint64_t* changed = nullptr);
   Status Remove(std::string_view list, std::span<const std::string> values,
                 uint64_t* changed = nullptr);
+  // Adds `add`, then removes `remove`, in one transaction: all of it or, on any error (a bad
+  // value among either), nothing.
+  Status Change(std::string_view list, std::span<const std::string> add,
+                std::span<const std::string> remove, uint64_t* added = nullptr,
+                uint64_t* removed = nullptr);
   Status Drop(std::string_view list);
 
   Result<std::vector<ListInfo>> Lists();

@@ -173,14 +173,8 @@ void HttpServer::Impl::SetupAdmin() {
         const std::string name = req.matches[1];
         uint64_t added = 0;
         uint64_t removed = 0;
-        if (!add.empty()) {
-          Status status = service->lists().Add(name, add, &added);
-          if (!status.ok()) return SendStatus(res, status);
-        }
-        if (!remove.empty()) {
-          Status status = service->lists().Remove(name, remove, &removed);
-          if (!status.ok()) return SendStatus(res, status);
-        }
+        Status status = service->lists().Change(name, add, remove, &added, &removed);
+        if (!status.ok()) return SendStatus(res, status);
         Status rebuilt = service->ListsChanged();
         if (!rebuilt.ok()) return SendStatus(res, rebuilt);
         SendDom(res, 200, {{"name", name}, {"added", added}, {"removed", removed}});

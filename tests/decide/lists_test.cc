@@ -82,6 +82,24 @@ TEST_F(ListStoreTest, BadValuesRejectWholeCall) {
   EXPECT_EQ((*store)->Add("nope", ok).code(), StatusCode::kNotFound);
 }
 
+TEST_F(ListStoreTest, ChangeAddsAndRemovesAtomically) {
+  auto store = ListStore::Open(path());
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Create(Info("ips", ListKind::kDeny, ListType::kIp)).ok());
+  ASSERT_TRUE((*store)->Add("ips", std::vector<std::string>{"10.0.0.1", "10.0.0.2"}).ok());
+  // A bad value to remove leaves the additions undone too.
+  std::vector<std::string> add = {"10.0.0.3"};
+  std::vector<std::string> bad = {"10.0.0.1", "not-an-ip"};
+  EXPECT_EQ((*store)->Change("ips", add, bad).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*(*store)->Values("ips"), (std::vector<std::string>{"10.0.0.1", "10.0.0.2"}));
+  uint64_t added = 0, removed = 0;
+  std::vector<std::string> remove = {"10.0.0.1", "10.0.0.9"};
+  ASSERT_TRUE((*store)->Change("ips", add, remove, &added, &removed).ok());
+  EXPECT_EQ(added, 1U);
+  EXPECT_EQ(removed, 1U);
+  EXPECT_EQ(*(*store)->Values("ips"), (std::vector<std::string>{"10.0.0.2", "10.0.0.3"}));
+}
+
 TEST_F(ListStoreTest, CreateChecksNameKindAndType) {
   auto store = ListStore::Open(path());
   ASSERT_TRUE(store.ok());
