@@ -5,7 +5,6 @@
 
 #include <deque>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/commands.h"
@@ -14,6 +13,7 @@
 #include "core/schema.h"
 #include "core/time.h"
 #include "log/transaction_log.h"
+#include "server/scoring_service.h"
 #include "state/event_store.h"
 
 namespace panorama::cli {
@@ -31,36 +31,6 @@ int Fail(const Status& status) {
   return 1;
 }
 
-// True when `list` (';'-separated) holds `item`.
-bool ListHas(std::string_view list, std::string_view item) {
-  while (!list.empty()) {
-    size_t end = list.find(';');
-    if (list.substr(0, end) == item) return true;
-    if (end == std::string_view::npos) break;
-    list.remove_prefix(end + 1);
-  }
-  return false;
-}
-
-nlohmann::json AlertJson(const Event& d) {
-  nlohmann::json j;
-  for (int f = 0; f < d.schema().field_count(); ++f) {
-    if (!d.has(f)) continue;
-    const FieldSpec& spec = d.schema().fields[static_cast<size_t>(f)];
-    switch (spec.type) {
-      case FieldType::kInt:
-        j[spec.name] = d.num(f);
-        break;
-      case FieldType::kReal:
-        j[spec.name] = d.real(f);
-        break;
-      default:
-        j[spec.name] = FormatField(d, f);
-    }
-  }
-  return j;
-}
-
 int RunAlerts(const AlertsArgs& args) {
   Timestamp from = INT64_MIN, to = INT64_MAX;
   if (!args.from.empty()) {
@@ -73,16 +43,16 @@ int RunAlerts(const AlertsArgs& args) {
     if (!ts.ok()) return Fail(ts.status().WithContext("--to"));
     to = *ts;
   }
-  int wanted = -1;
-  if (!args.decision.empty()) {
-    if (args.decision == "REVIEW") {
-      wanted = decision_value::kReview;
-    } else if (args.decision == "DECLINE") {
-      wanted = decision_value::kDecline;
-    } else {
-      return Fail(Status::InvalidArgument("--decision must be REVIEW or DECLINE"));
-    }
+  if (!args.decision.empty() && args.decision != "REVIEW" && args.decision != "DECLINE") {
+    return Fail(Status::InvalidArgument("--decision must be REVIEW or DECLINE"));
   }
+  server::AlertQuery query;
+  query.from = from;
+  query.to = to;
+  query.min_score = args.min_score;
+  query.decision = args.decision;
+  query.rule = args.rule;
+  query.customer_id = args.customer_id;
   auto reader = LogReader::OpenTimeRange(LogDir(args.data_dir), from, to);
   if (!reader.ok()) return Fail(reader.status());
   std::deque<Event> newest;
@@ -93,24 +63,19 @@ int RunAlerts(const AlertsArgs& args) {
     if (record.kind != static_cast<uint8_t>(EventKind::kDecision)) continue;
     Status decoded = DecodeEvent(record.payload, &event);
     if (!decoded.ok()) return Fail(decoded.WithContext("log record " + std::to_string(record.seq)));
-    int verdict = static_cast<int>(event.num(decision::kDecision));
-    if (verdict == decision_value::kApprove) continue;
-    if (wanted >= 0 && verdict != wanted) continue;
-    if (event.num(decision::kScore) < args.min_score) continue;
-    if (!args.rule.empty() && !ListHas(event.str(decision::kRules), args.rule)) continue;
-    if (!args.customer_id.empty() && (!event.has(decision::kCustomerId) ||
-                                      event.str(decision::kCustomerId) != args.customer_id)) {
-      continue;
-    }
+    if (!server::AlertMatches(query, event)) continue;
     ++matched;
     newest.push_back(event);
     if (newest.size() > args.limit) newest.pop_front();
   }
   if (!(*reader)->status().ok()) return Fail((*reader)->status());
   if (args.json) {
-    nlohmann::json alerts = nlohmann::json::array();
-    for (auto it = newest.rbegin(); it != newest.rend(); ++it) alerts.push_back(AlertJson(*it));
-    std::cout << nlohmann::json({{"matched", matched}, {"alerts", alerts}}).dump() << "\n";
+    std::string out = "{\"matched\":" + std::to_string(matched) + ",\"alerts\":[";
+    for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
+      if (it != newest.rbegin()) out += ',';
+      server::AppendAlertJson(*it, &out);
+    }
+    std::cout << out << "]}\n";
     return 0;
   }
   std::cout << fmt::format("{} alerts match; the newest {}:\n", matched, newest.size());

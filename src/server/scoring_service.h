@@ -95,6 +95,17 @@ struct AlertQuery {
   size_t limit = 100;       // newest first
 };
 
+// True when `decision` (a kDecision event) is an alert — REVIEW or DECLINE — that passes every
+// filter of `query` (its limit aside). The service's alert ring and `panorama alerts` over the
+// log both filter with it.
+bool AlertMatches(const AlertQuery& query, const Event& decision);
+
+// Appends the JSON object of an alert (a stored decision) — {"tx_id","ts","decided_at",
+// "customer_id","amount","currency","decision","score","model_score","rule_points","rules",
+// "tags","reasons","ruleset","model","latency_us"} — as GET /v1/alerts and `panorama alerts
+// --json` give it.
+void AppendAlertJson(const Event& decision, std::string* out);
+
 struct ServiceCounters {
   uint64_t submitted = 0;
   uint64_t decided = 0;

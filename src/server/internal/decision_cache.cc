@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/event_codec.h"
+#include "core/schema.h"
+#include "decide/decider.h"
 
 namespace panorama::server::internal {
 namespace {
@@ -72,27 +74,31 @@ std::vector<Event> AlertRing::Query(const AlertQuery& query) const {
   for (size_t k = 0; k < count_ && out.size() < query.limit; ++k) {
     size_t i = (next_ + ring_.size() - 1 - k) % ring_.size();
     if (!DecodeEvent(ring_[i], &event).ok()) continue;
-    const Timestamp ts = event.ts();
-    if (ts < query.from || ts >= query.to) continue;
-    if (event.num(decision::kScore) < query.min_score) continue;
-    if (!query.decision.empty()) {
-      std::string_view name =
-          event.num(decision::kDecision) == decision_value::kDecline
-              ? "DECLINE"
-              : (event.num(decision::kDecision) == decision_value::kReview ? "REVIEW" : "APPROVE");
-      if (name != query.decision) continue;
-    }
-    if (!query.customer_id.empty() && (!event.has(decision::kCustomerId) ||
-                                       event.str(decision::kCustomerId) != query.customer_id)) {
-      continue;
-    }
-    if (!query.rule.empty() &&
-        (!event.has(decision::kRules) || !ListHas(event.str(decision::kRules), query.rule))) {
-      continue;
-    }
-    out.push_back(event);
+    if (AlertMatches(query, event)) out.push_back(event);
   }
   return out;
 }
 
 }  // namespace panorama::server::internal
+
+namespace panorama::server {
+
+bool AlertMatches(const AlertQuery& query, const Event& d) {
+  const int64_t verdict = d.num(decision::kDecision);
+  if (!d.has(decision::kDecision) || verdict == decision_value::kApprove) return false;
+  const Timestamp ts = d.ts();
+  if (ts < query.from || ts >= query.to) return false;
+  if (d.num(decision::kScore) < query.min_score) return false;
+  if (!query.decision.empty() &&
+      decide::VerdictName(static_cast<decide::Verdict>(verdict)) != query.decision) {
+    return false;
+  }
+  if (!query.customer_id.empty() &&
+      (!d.has(decision::kCustomerId) || d.str(decision::kCustomerId) != query.customer_id)) {
+    return false;
+  }
+  return query.rule.empty() ||
+         (d.has(decision::kRules) && internal::ListHas(d.str(decision::kRules), query.rule));
+}
+
+}  // namespace panorama::server

@@ -69,7 +69,7 @@ void AppendListField(const Event& e, int field, std::string* out) {
 void AppendDecisionCore(const Event& d, std::string* out) {
   AppendKey("decision", out);
   if (d.has(decision::kDecision)) {
-    AppendJsonString(DecisionName(d.num(decision::kDecision)), out);
+    AppendJsonString(FormatField(d, decision::kDecision), out);
   } else {
     out->append("null");
   }
@@ -107,19 +107,6 @@ void AppendDecisionCore(const Event& d, std::string* out) {
 }
 
 }  // namespace
-
-std::string_view DecisionName(int64_t value) {
-  switch (value) {
-    case decision_value::kApprove:
-      return "APPROVE";
-    case decision_value::kReview:
-      return "REVIEW";
-    case decision_value::kDecline:
-      return "DECLINE";
-    default:
-      return "UNKNOWN";
-  }
-}
 
 void AppendJsonString(std::string_view text, std::string* out) {
   out->push_back('"');
@@ -268,3 +255,11 @@ std::string ErrorBody(int status, std::string_view code, std::string_view field,
 }
 
 }  // namespace panorama::server::internal
+
+namespace panorama::server {
+
+void AppendAlertJson(const Event& decision, std::string* out) {
+  internal::AppendAlert(decision, out);
+}
+
+}  // namespace panorama::server

@@ -35,6 +35,4 @@ void AppendError(int status, std::string_view code, std::string_view field, std:
 std::string ErrorBody(int status, std::string_view code, std::string_view field,
                       std::string_view reason, int64_t offset = -1);
 
-std::string_view DecisionName(int64_t value);
-
 }  // namespace panorama::server::internal
