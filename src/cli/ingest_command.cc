@@ -125,7 +125,7 @@ int RunIngest(const IngestArgs& args) {
                              opened.index_replayed);
   }
 
-  auto tokenizer = PiiTokenizer::LoadOrCreate(MetaDir(args.data_dir) + "/pii.key");
+  auto tokenizer = PiiTokenizer::LoadOrCreate(PiiKeyPath(args.data_dir));
   if (!tokenizer.ok()) return fail(tokenizer.status().message());
 
   ReaderOptions options;

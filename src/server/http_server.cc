@@ -548,9 +548,8 @@ HttpServer::~HttpServer() { Stop(); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(ScoringService* service,
                                                        const HttpOptions& options) {
-  PANO_ASSIGN_OR_RETURN(
-      PiiTokenizer tokenizer,
-      PiiTokenizer::LoadOrCreate(MetaDir(service->options().data_dir) + "/pii.key"));
+  PANO_ASSIGN_OR_RETURN(PiiTokenizer tokenizer,
+                        PiiTokenizer::LoadOrCreate(PiiKeyPath(service->options().data_dir)));
   auto impl = std::make_unique<Impl>(service, options, tokenizer);
   impl->Setup();
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));

@@ -73,6 +73,7 @@ class SyncLogBeforeFlush : public rocksdb::EventListener {
 std::string LogDir(const std::string& data_dir) { return data_dir + "/log"; }
 std::string StateDir(const std::string& data_dir) { return data_dir + "/state"; }
 std::string MetaDir(const std::string& data_dir) { return data_dir + "/meta"; }
+std::string PiiKeyPath(const std::string& data_dir) { return MetaDir(data_dir) + "/pii.key"; }
 
 struct EventStore::Impl {
   std::string data_dir;

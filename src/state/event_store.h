@@ -90,5 +90,7 @@ Result<IndexReport> InspectIndex(const std::string& data_dir);
 std::string LogDir(const std::string& data_dir);
 std::string StateDir(const std::string& data_dir);
 std::string MetaDir(const std::string& data_dir);
+// The PII tokenization key every writer of the directory uses (ingest, the HTTP API).
+std::string PiiKeyPath(const std::string& data_dir);
 
 }  // namespace panorama

@@ -149,7 +149,7 @@ const World& TheWorld() {
       w->error = store.status().ToString();
       return w;
     }
-    auto tokenizer = PiiTokenizer::LoadOrCreate(MetaDir(w->data_dir) + "/pii.key");
+    auto tokenizer = PiiTokenizer::LoadOrCreate(PiiKeyPath(w->data_dir));
     if (!tokenizer.ok()) {
       w->error = tokenizer.status().ToString();
       return w;
@@ -180,7 +180,7 @@ const World& TheWorld() {
 // produce them; seq is the position the log gave the record. Stops when fn returns false.
 template <typename F>
 void ForEachFileEvent(const World& w, F&& fn) {
-  const PiiTokenizer tokenizer = *PiiTokenizer::LoadOrCreate(MetaDir(w.data_dir) + "/pii.key");
+  const PiiTokenizer tokenizer = *PiiTokenizer::LoadOrCreate(PiiKeyPath(w.data_dir));
   uint64_t seq = 0;
   const std::pair<std::string, EventKind> files[] = {{w.transactions, EventKind::kTransaction},
                                                      {w.labels, EventKind::kLabel}};
