@@ -202,7 +202,7 @@ struct ScoringService::Impl {
   decide::Decision decision;
   std::string encoded;
 
-  std::atomic<uint64_t> submitted{0}, decided{0}, duplicates{0}, rejected{0};
+  std::atomic<uint64_t> decided{0}, duplicates{0}, rejected{0};
   std::atomic<uint64_t> approve{0}, review{0}, decline{0}, groups{0}, reloads{0};
   Histogram decision_latency{LatencyBucketsNs(), 1e9};
   Histogram group_size{SizeBuckets(), 1};
@@ -619,7 +619,6 @@ Status ScoringService::Submit(std::span<const Event> txs, std::vector<TxOutcome>
   if (!impl_->healthy.load()) {
     return Status::Internal("the scoring service is unhealthy: " + impl_->broken_reason);
   }
-  impl_->submitted.fetch_add(txs.size(), std::memory_order_relaxed);
   impl_->queue.push_back(&request);
   impl_->wake.notify_one();
   request.cv.wait(lock, [&] { return request.done; });
@@ -686,7 +685,6 @@ const Histogram& ScoringService::group_size() const { return impl_->group_size; 
 ServiceCounters ScoringService::counters() const {
   const Impl& i = *impl_;
   ServiceCounters c;
-  c.submitted = i.submitted.load(std::memory_order_relaxed);
   c.decided = i.decided.load(std::memory_order_relaxed);
   c.duplicates = i.duplicates.load(std::memory_order_relaxed);
   c.rejected = i.rejected.load(std::memory_order_relaxed);

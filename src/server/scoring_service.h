@@ -107,7 +107,6 @@ bool AlertMatches(const AlertQuery& query, const Event& decision);
 void AppendAlertJson(const Event& decision, std::string* out);
 
 struct ServiceCounters {
-  uint64_t submitted = 0;
   uint64_t decided = 0;
   uint64_t duplicates = 0;
   uint64_t rejected = 0;  // late or failed

@@ -29,7 +29,6 @@ class RecentDecisions {
   void Put(std::string_view tx_id, uint64_t tx_seq, std::string_view encoded);
   // Decodes the decision of `tx_id` into `decision`; false when it is not held.
   bool Get(std::string_view tx_id, uint64_t* tx_seq, Event* decision) const;
-  size_t size() const { return index_.size(); }
 
  private:
   struct Slot {
