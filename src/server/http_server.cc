@@ -462,7 +462,8 @@ void HttpServer::Impl::Setup() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
     request_observed = false;
-    if (stop_requested.load()) {
+    // While stopping, /healthz still answers (503, "stopping") so that a balancer can tell.
+    if (stop_requested.load() && req.path != "/healthz") {
       SendError(res, 503, "unavailable", "", "the server is shutting down");
       return httplib::Server::HandlerResponse::Handled;
     }
