@@ -42,6 +42,14 @@ Result<std::shared_ptr<const Decider>> Decider::Create(
       return Status::FailedPrecondition("model '" + model->meta.id + "' was trained on spec '" +
                                         model->meta.spec_name + "', not '" + spec.name + "'");
     }
+    // Same name, other definitions (a window or filter changed): the features it learned from
+    // are not the ones it would be served.
+    if (model->meta.spec_fingerprint != spec.fingerprint) {
+      return Status::FailedPrecondition(fmt::format(
+          "model '{}' was trained on another version of spec '{}' (fingerprint {:016x}, the "
+          "spec's now {:016x}); train it again",
+          model->meta.id, spec.name, model->meta.spec_fingerprint, spec.fingerprint));
+    }
   }
   decider->rules_ = std::move(rules);
   decider->lists_ = std::move(lists);
@@ -64,10 +72,10 @@ void Decider::Decide(const Event& tx, std::span<const double> features, Decision
     if (out->contributions.size() < width + 1) out->contributions.resize(width + 1);
     std::span<float> row(out->row.data(), width);
     input_.Fill(tx, features, row);
-    out->model_score = trees.Predict(row);
-    model_points = static_cast<int>(std::lround(1000.0 * out->model_score));
     std::span<double> contributions(out->contributions.data(), width + 1);
-    trees.Contributions(row, contributions);
+    // One walk of the trees gives both the margin and its reasons.
+    out->model_score = models::TreeEnsemble::Probability(trees.Contributions(row, contributions));
+    model_points = static_cast<int>(std::lround(1000.0 * out->model_score));
     // The kTopReasons largest positive contributions, by insertion into a short sorted array.
     for (size_t i = 0; i < width; ++i) {
       double c = contributions[i];

@@ -177,10 +177,12 @@ void TreeEnsemble::PredictBatch(const float* rows, size_t n, double* out) const 
 }
 
 template <typename Keys>
-void TreeEnsemble::ContributionsWith(const Keys& keys, std::span<double> out) const {
+float TreeEnsemble::ContributionsWith(const Keys& keys, std::span<double> out) const {
   std::fill(out.begin(), out.end(), 0.0);
   const Node* nodes = nodes_.data();
   double bias = base_margin_;
+  // The leaves summed as SumLeavesWith sums them: in float, in tree order.
+  float margin = base_margin_f_;
   for (const uint32_t root : tree_roots_) {
     uint32_t i = root;
     bias += nodes[i].value;
@@ -192,24 +194,25 @@ void TreeEnsemble::ContributionsWith(const Keys& keys, std::span<double> out) co
           static_cast<double>(nodes[next].value) - static_cast<double>(nodes[i].value);
       i = next;
     }
+    margin += nodes[i].value;
   }
   out[static_cast<size_t>(num_features_)] += bias;
+  return margin;
 }
 
-void TreeEnsemble::Contributions(std::span<const float> row, std::span<double> out) const {
+double TreeEnsemble::Contributions(std::span<const float> row, std::span<double> out) const {
   const auto cols = static_cast<size_t>(num_features_);
   assert(row.size() >= cols && out.size() == cols + 1);
   if (row.size() < cols || out.size() != cols + 1) {
     std::fill(out.begin(), out.end(), kNaN);
-    return;
+    return kNaN;
   }
-  if (cols > kMaxBufferedFeatures) {
-    ContributionsWith(DirectKeys{row.data()}, out);
-    return;
-  }
+  if (cols > kMaxBufferedFeatures) return ContributionsWith(DirectKeys{row.data()}, out);
   int32_t keys[2 * kMaxBufferedFeatures];
   FillKeys(row.data(), cols, keys);
-  ContributionsWith(BufferedKeys{keys}, out);
+  return ContributionsWith(BufferedKeys{keys}, out);
 }
+
+double TreeEnsemble::Probability(double margin) { return Sigmoid(static_cast<float>(margin)); }
 
 }  // namespace panorama::models

@@ -57,8 +57,12 @@ class TreeEnsemble {
   // Per-feature contributions to the margin of `row` (Saabas' path attribution, XGBoost's
   // approx_contribs): out has num_features() + 1 entries; out[f] is feature f's share and
   // out[num_features()] the bias (base margin plus the trees' root expectations). The
-  // entries sum to PredictMargin(row) (up to float32 rounding).
-  void Contributions(std::span<const float> row, std::span<double> out) const;
+  // entries sum to PredictMargin(row) (up to float32 rounding). Returns PredictMargin(row)
+  // exactly (the same walk reaches the leaves; they are summed in the same float order), so
+  // a caller that wants both the score and its reasons walks the trees once.
+  double Contributions(std::span<const float> row, std::span<double> out) const;
+  // The probability of a margin, exactly as Predict() computes it from PredictMargin().
+  static double Probability(double margin);
 
   // One flattened node, 16 bytes. Values are compared as order-preserving integer keys
   // (FloatKey below: x < t as floats exactly when FloatKey(x) < FloatKey(t), for every
@@ -114,7 +118,7 @@ class TreeEnsemble {
   template <typename KeysOfRow>
   void SumLeavesOfBlock(size_t m, const KeysOfRow& keys_of_row, float* acc) const;
   template <typename Keys>
-  void ContributionsWith(const Keys& keys, std::span<double> out) const;
+  float ContributionsWith(const Keys& keys, std::span<double> out) const;
 
   int num_features_ = 0;
   double base_margin_ = 0;

@@ -237,6 +237,7 @@ std::shared_ptr<const models::ModelFile> TrainModel(const features::FeatureSpec&
   file->meta.id = "m-test";
   file->meta.kind = "fraud";
   file->meta.spec_name = spec.name;
+  file->meta.spec_fingerprint = spec.fingerprint;
   file->meta.features = {"tx.amount", "card_count_1h"};
   file->xgboost_json = trained->model_json;
   auto ensemble = models::TreeEnsemble::FromXgboostJson(trained->model_json);
@@ -307,6 +308,13 @@ TEST(Decider, RejectsAModelWhoseInputsTheSpecLacks) {
   narrow->meta.features = {"tx.amount"};
   created = Decider::Create(spec, rules, std::make_shared<ListSnapshot>(1), narrow);
   EXPECT_FALSE(created.ok());
+  // The same spec name with other definitions.
+  auto stale = std::make_shared<models::ModelFile>(*model);
+  stale->meta.spec_fingerprint ^= 1;
+  created = Decider::Create(spec, rules, std::make_shared<ListSnapshot>(1), stale);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(created.status().message().find("another version"), std::string::npos);
   // A snapshot that does not match the declared lists.
   created = Decider::Create(spec, rules, std::make_shared<ListSnapshot>(0), nullptr);
   EXPECT_FALSE(created.ok());

@@ -193,7 +193,10 @@ TEST_F(TrainedModelTest, ContributionsSumToTheMarginAndEqualXgboostApprox) {
   bool some_nonzero = false;
   for (size_t r = 0; r < n; ++r) {
     const std::span<const float> row(&h.values[r * h.cols], h.cols);
-    ensemble_.Contributions(row, contrib);
+    const double margin = ensemble_.Contributions(row, contrib);
+    // The margin it returns is PredictMargin's, bit for bit, and so is the probability.
+    ASSERT_EQ(margin, ensemble_.PredictMargin(row)) << r;
+    ASSERT_EQ(TreeEnsemble::Probability(margin), ensemble_.Predict(row)) << r;
     double sum = 0;
     for (size_t c = 0; c <= h.cols; ++c) {
       sum += contrib[c];
@@ -227,7 +230,7 @@ TEST_F(TrainedModelTest, ShortRowOrContributionBufferGivesNaN) {
   EXPECT_TRUE(std::isnan(ensemble_.Predict(short_row)));
   EXPECT_TRUE(std::isnan(ensemble_.PredictMargin(short_row)));
   std::vector<double> contrib(31, 0.0);
-  ensemble_.Contributions(short_row, contrib);
+  EXPECT_TRUE(std::isnan(ensemble_.Contributions(short_row, contrib)));
   EXPECT_TRUE(std::isnan(contrib[0]));
 #else
   EXPECT_DEATH(ensemble_.Predict(short_row), "");
