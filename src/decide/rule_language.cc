@@ -1624,10 +1624,10 @@ StackEffect EffectOf(const Op& op) {
   return {0, 0, false, 0, true};
 }
 
-// Checks ops[begin, end) as one program that starts with an empty stack; its deepest stack
-// goes to *max_depth.
+// Checks ops[begin, end) as one program that starts with an empty stack and never grows it
+// past kMaxStack (the evaluator's fixed stack).
 Status Verify(const Program& program, const std::vector<Op>& ops, size_t begin, size_t end,
-              bool fire, size_t* max_depth) {
+              bool fire) {
   auto bug = [](size_t pc, const std::string& what) {
     return Status::Internal("rule compiler produced a bad program at op " + std::to_string(pc) +
                             ": " + what);
@@ -1696,7 +1696,6 @@ Status Verify(const Program& program, const std::vector<Op>& ops, size_t begin, 
     }
     depth = depth - effect.pop + effect.push;
     if (static_cast<size_t>(depth) > kMaxStack) return bug(pc, "stack deeper than the maximum");
-    *max_depth = std::max(*max_depth, static_cast<size_t>(depth));
     if (effect.ends) reachable = false;
   }
   if (reachable || depth_at[end - begin] >= 0) return bug(end, "program does not end");
@@ -2104,15 +2103,11 @@ Status Compiler::Add(std::string_view text, bool enabled, size_t* error_column) 
 
 Result<Program> Compiler::Finish() {
   program_.fire.push_back(Op{OpCode::kEnd});
-  program_.fire_stack = 0;
-  program_.value_stack = 0;
-  PANO_RETURN_IF_ERROR(
-      Verify(program_, program_.fire, 0, program_.fire.size(), true, &program_.fire_stack));
+  PANO_RETURN_IF_ERROR(Verify(program_, program_.fire, 0, program_.fire.size(), true));
   for (size_t r = 0; r < program_.value_start.size(); ++r) {
     const size_t end =
         r + 1 < program_.value_start.size() ? program_.value_start[r + 1] : program_.value.size();
-    PANO_RETURN_IF_ERROR(Verify(program_, program_.value, program_.value_start[r], end, false,
-                                &program_.value_stack));
+    PANO_RETURN_IF_ERROR(Verify(program_, program_.value, program_.value_start[r], end, false));
   }
   return std::move(program_);
 }

@@ -989,6 +989,8 @@ TEST(RulesTest, FileErrorsPointAtTheValue) {
        "s.yaml:6:21: score must be an integer in [-1000, 1000], not '2000'"},
       {"name: t\nversion: 1\nrules:\n  - id: r\n    when: amount > 1\n    action: {score: 1.5}\n",
        "s.yaml:6:21: score must be an integer in [-1000, 1000], not '1.5'"},
+      {"name: t\nversion: 1\nrules:\n  - id: r\n    when: amount > 1\n    action: {score: +-5}\n",
+       "s.yaml:6:21: score must be an integer in [-1000, 1000], not '+-5'"},
       {"name: t\nversion: 1\nrules:\n  - id: r\n    when: amount > 1\n    action: {tag: Big Tag}\n",
        "s.yaml:6:19: tag 'Big Tag' must be 1-64 of a-z, 0-9 and _ (lower case)"},
       {"name: t\nversion: 1\nrules:\n  - id: r\n    when: amount > 1\n    action: {force: block}\n",

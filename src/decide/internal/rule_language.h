@@ -140,8 +140,6 @@ struct Program {
   std::vector<std::string> strings;   // string constants
   std::vector<std::vector<double>> number_sets;       // sorted, unique
   std::vector<std::vector<std::string>> string_sets;  // sorted, unique
-  size_t fire_stack = 0;                              // the deepest stack of each program (Verify)
-  size_t value_stack = 0;
 };
 
 // Compiles the conditions of a rule set into one Program.
@@ -150,8 +148,8 @@ class Compiler {
   // `spec` resolves feature names (null: no features); `lists` are the rule set's lists.
   Compiler(const features::FeatureSpec* spec, std::span<const ListDecl> lists);
 
-  // Parses, checks and compiles the condition of rule number `rule` (rules are added in
-  // order, from 0). A disabled rule gets value code only. On error, *error_column is the
+  // Parses, checks and compiles the condition of the next rule (rules are added in order and
+  // numbered from 0). A disabled rule gets value code only. On error, *error_column is the
   // 1-based byte column inside `text` the message is about.
   Status Add(std::string_view text, bool enabled, size_t* error_column);
 
