@@ -32,10 +32,10 @@ class TreeEnsemble {
 
   TreeEnsemble() = default;
 
-  // Parses a model written by XGBoosterSaveModelToBuffer({"format": "json"}) (XGBoost 1.7):
-  // booster gbtree, objective binary:logistic, numerical splits. Anything else (other
-  // objectives, categorical splits, dart, multi-class, vector leaves) and any malformed
-  // structure (bad child or feature indices, cycles, shared children, array sizes that
+  // Parses a model written by XGBoosterSaveModelToBuffer({"format": "json"}) (XGBoost 1.7;
+  // also 2.x's bracketed base_score): booster gbtree, objective binary:logistic, numerical splits.
+  // Anything else (other objectives, categorical splits, dart, multi-class, vector leaves) and any
+  // malformed structure (bad child or feature indices, cycles, shared children, array sizes that
   // disagree, values not finite in float32) is InvalidArgument naming the tree, node and
   // field. Nodes that no path from a root reaches (XGBoost's deleted nodes) are dropped.
   static Result<TreeEnsemble> FromXgboostJson(std::string_view json);
