@@ -18,14 +18,6 @@ Timestamp NowMicros() {
       .count();
 }
 
-bool ValidListName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char ch : name) {
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
-  }
-  return true;
-}
-
 // A prepared statement, finalized on scope exit.
 class Statement {
  public:
@@ -69,31 +61,7 @@ class Statement {
 
 Status ValidateListValue(ListType type, std::string_view value) {
   // A value is checked as the transaction field it is compared with, by ingest's own rules.
-  int field = tx::kCustomerId;
-  switch (type) {
-    case ListType::kCustomer:
-      field = tx::kCustomerId;
-      break;
-    case ListType::kAccount:
-      field = tx::kAccountId;
-      break;
-    case ListType::kCard:
-      field = tx::kCardId;
-      break;
-    case ListType::kMerchant:
-      field = tx::kMerchantId;
-      break;
-    case ListType::kDevice:
-      field = tx::kDeviceId;
-      break;
-    case ListType::kIp:
-      field = tx::kIp;
-      break;
-    case ListType::kCountry:
-      field = tx::kCountry;
-      break;
-  }
-  return ValidateFieldText(EventKind::kTransaction, field, value);
+  return ValidateFieldText(EventKind::kTransaction, ListFields(type)[0], value);
 }
 
 std::string ListStorePath(const std::string& data_dir) { return MetaDir(data_dir) + "/lists.db"; }
@@ -136,7 +104,7 @@ struct ListStore::Impl {
   }
 
   Status CreateLocked(const ListInfo& info) {
-    if (!ValidListName(info.name)) {
+    if (!ValidName(info.name)) {
       return Status::InvalidArgument("list name '" + info.name + "' is not [a-z0-9_]{1,64}");
     }
     auto existing = Find(info.name);

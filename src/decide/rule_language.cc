@@ -361,43 +361,18 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 // Does list type `type` fit transaction field `field`?
 bool ListFits(ListType type, int field) {
-  switch (type) {
-    case ListType::kCustomer:
-      return field == tx::kCustomerId;
-    case ListType::kAccount:
-      return field == tx::kAccountId || field == tx::kCounterpartyId;
-    case ListType::kCard:
-      return field == tx::kCardId;
-    case ListType::kMerchant:
-      return field == tx::kMerchantId;
-    case ListType::kDevice:
-      return field == tx::kDeviceId;
-    case ListType::kIp:
-      return field == tx::kIp;
-    case ListType::kCountry:
-      return field == tx::kCountry;
-  }
-  return false;
+  const std::span<const int> fields = ListFields(type);
+  return std::find(fields.begin(), fields.end(), field) != fields.end();
 }
 
-std::string_view ListFieldsOf(ListType type) {
-  switch (type) {
-    case ListType::kCustomer:
-      return "customer_id";
-    case ListType::kAccount:
-      return "account_id or counterparty_id";
-    case ListType::kCard:
-      return "card_id";
-    case ListType::kMerchant:
-      return "merchant_id";
-    case ListType::kDevice:
-      return "device_id";
-    case ListType::kIp:
-      return "ip";
-    case ListType::kCountry:
-      return "country";
+// "account_id or counterparty_id"
+std::string ListFieldsOf(ListType type) {
+  std::string names;
+  for (int field : ListFields(type)) {
+    if (!names.empty()) names += " or ";
+    names += SchemaFor(EventKind::kTransaction).fields[static_cast<size_t>(field)].name;
   }
-  return "?";
+  return names;
 }
 
 // Values of the stack machine, shared by the compiler (constant folding) and the evaluator.
@@ -1069,12 +1044,12 @@ class Condition {
         const ListDecl& list = lists_[static_cast<size_t>(node.index)];
         if (left.kind != NodeKind::kField) {
           return Fail(left.column, "'in @" + list.name + "' needs a field on its left (" +
-                                       std::string(ListFieldsOf(list.type)) + ")");
+                                       ListFieldsOf(list.type) + ")");
         }
         if (!ListFits(list.type, left.index)) {
           return Fail(node.column, "list '" + list.name + "' holds " +
                                        std::string(ListTypeName(list.type)) + " values; it fits " +
-                                       std::string(ListFieldsOf(list.type)) + ", not " + left.text);
+                                       ListFieldsOf(list.type) + ", not " + left.text);
         }
         return true;
       }

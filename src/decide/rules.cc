@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "core/schema.h"
 #include "decide/internal/rule_language.h"
 
 namespace panorama::decide {
@@ -55,8 +56,8 @@ Status ErrorAt(const std::string& file, Position at, const std::string& reason) 
                                  std::to_string(at.column) + ": " + reason);
 }
 
-// [a-z0-9_]{1,64}, and '-' too when allow_dash.
-bool ValidId(std::string_view id, bool allow_dash = false) {
+// [a-z0-9_]{1,64}, and '-' too when allow_dash (a rule set's own name).
+bool ValidId(std::string_view id, bool allow_dash) {
   if (id.empty() || id.size() > kMaxNameBytes) return false;
   return std::all_of(id.begin(), id.end(), [&](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (allow_dash && c == '-');
@@ -273,7 +274,7 @@ class RuleSetParser {
 
   Result<std::string> Id(const YAML::Node& node, std::string_view what) const {
     PANO_ASSIGN_OR_RETURN(std::string id, Scalar(node, what));
-    if (!ValidId(id)) {
+    if (!ValidName(id)) {
       return Error(node,
                    std::string(what) + " '" + id + "' must be 1-64 of a-z, 0-9 and _ (lower case)");
     }
@@ -408,6 +409,35 @@ class RuleSetParser {
 };
 
 }  // namespace
+
+std::span<const int> ListFields(ListType type) {
+  static constexpr int kCustomer[] = {tx::kCustomerId};
+  static constexpr int kAccount[] = {tx::kAccountId, tx::kCounterpartyId};
+  static constexpr int kCard[] = {tx::kCardId};
+  static constexpr int kMerchant[] = {tx::kMerchantId};
+  static constexpr int kDevice[] = {tx::kDeviceId};
+  static constexpr int kIp[] = {tx::kIp};
+  static constexpr int kCountry[] = {tx::kCountry};
+  switch (type) {
+    case ListType::kCustomer:
+      return kCustomer;
+    case ListType::kAccount:
+      return kAccount;
+    case ListType::kCard:
+      return kCard;
+    case ListType::kMerchant:
+      return kMerchant;
+    case ListType::kDevice:
+      return kDevice;
+    case ListType::kIp:
+      return kIp;
+    case ListType::kCountry:
+      return kCountry;
+  }
+  return kCustomer;
+}
+
+bool ValidName(std::string_view name) { return ValidId(name, false); }
 
 std::string_view ListTypeName(ListType type) {
   for (const auto& [name, value] : kListTypes) {

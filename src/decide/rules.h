@@ -42,6 +42,11 @@ std::string_view ListKindName(ListKind kind);  // "allow", "deny"
 // Parses the names above; false when unknown.
 bool ParseListType(std::string_view text, ListType* type);
 bool ParseListKind(std::string_view text, ListKind* kind);
+// The transaction fields a list of `type` may be compared with; a list value must be a valid
+// value of the first (account lists also fit counterparty_id).
+std::span<const int> ListFields(ListType type);
+// A name of a rule, list or tag: [a-z0-9_]{1,64}.
+bool ValidName(std::string_view name);
 
 struct ListDecl {
   std::string name;  // [a-z0-9_]{1,64}
