@@ -42,6 +42,7 @@ namespace {
 using bench::Clock;
 using bench::Die;
 using bench::Median;
+using bench::Percentile;
 using bench::Since;
 
 struct Options {
@@ -120,11 +121,6 @@ void XgbPredict(BoosterHandle h, const std::string& array, size_t n, float* out)
       XGBoosterPredictFromDense(h, array.c_str(), kPredictConfig, nullptr, &shape, &dim, &result),
       "XGBoosterPredictFromDense");
   std::copy(result, result + n, out);
-}
-
-double Percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
 }
 
 std::string Runs(const std::vector<double>& v, double scale) {

@@ -41,6 +41,7 @@ namespace {
 using bench::Clock;
 using bench::Die;
 using bench::Median;
+using bench::Percentile;
 
 struct Options {
   std::string data_dir, spec_path, rules_path, model_path;
@@ -130,13 +131,6 @@ std::string PaddedRules(const std::string& yaml, size_t existing, size_t total,
            "'\n    action: {score: " + std::to_string(10 + 5 * (k % 20)) + "}\n";
   }
   return out;
-}
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  auto at = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(at, v.size() - 1)];
 }
 
 }  // namespace
