@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/schema.h"
+#include "core/source_position.h"
 #include "decide/internal/rule_language.h"
 
 namespace panorama::decide {
@@ -40,22 +41,6 @@ constexpr std::pair<std::string_view, ListType> kListTypes[] = {
 constexpr std::pair<std::string_view, ListKind> kListKinds[] = {{"allow", ListKind::kAllow},
                                                                 {"deny", ListKind::kDeny}};
 
-struct Position {
-  int line = 0;  // 1-based; 0 when unknown
-  int column = 0;
-};
-
-Position PositionOf(const YAML::Mark& mark) {
-  if (mark.is_null()) return {};
-  return {mark.line + 1, mark.column + 1};
-}
-
-Status ErrorAt(const std::string& file, Position at, const std::string& reason) {
-  if (at.line == 0) return Status::InvalidArgument(file + ": " + reason);
-  return Status::InvalidArgument(file + ":" + std::to_string(at.line) + ":" +
-                                 std::to_string(at.column) + ": " + reason);
-}
-
 // [a-z0-9_]{1,64}, and '-' too when allow_dash (a rule set's own name).
 bool ValidId(std::string_view id, bool allow_dash) {
   if (id.empty() || id.size() > kMaxNameBytes) return false;
@@ -81,14 +66,14 @@ std::string NamesOf(const std::pair<std::string_view, T> (&table)[N]) {
 // is matched against the source from there, a line break in the source (with its
 // indentation) standing for the space or newline it folds into. Where they cannot be
 // matched (escapes in a double-quoted scalar) the position is where the text starts.
-Position ConditionPosition(std::string_view source, const YAML::Node& node, size_t column) {
+SourcePosition ConditionPosition(std::string_view source, const YAML::Node& node, size_t column) {
   const YAML::Mark mark = node.Mark();
   if (mark.is_null() || mark.pos < 0 || static_cast<size_t>(mark.pos) >= source.size()) {
     return PositionOf(mark);
   }
   const size_t begin = static_cast<size_t>(mark.pos);
   auto position_at = [&](size_t offset) {
-    Position at{mark.line + 1, mark.column + 1};
+    SourcePosition at{mark.line + 1, mark.column + 1};
     for (size_t i = begin; i < offset; ++i) {
       if (source[i] == '\n') {
         ++at.line;

@@ -10,6 +10,7 @@
 
 #include "core/money.h"
 #include "core/schema.h"
+#include "core/source_position.h"
 #include "features/internal/event_values.h"
 #include "features/internal/expression.h"
 
@@ -40,22 +41,6 @@ constexpr int kEntityFields[] = {
     tx::kCustomerId, tx::kAccountId,      tx::kCardId,  tx::kMerchantId, tx::kDeviceId,
     tx::kIp,         tx::kCounterpartyId, tx::kCountry, tx::kCity,       tx::kMcc,
     tx::kChannel,    tx::kType,           tx::kCurrency};
-
-struct Position {
-  int line = 0;  // 1-based; 0 when unknown
-  int column = 0;
-};
-
-Position PositionOf(const YAML::Mark& mark) {
-  if (mark.is_null()) return {};
-  return {mark.line + 1, mark.column + 1};
-}
-
-Status ErrorAt(const std::string& file, Position at, const std::string& reason) {
-  if (at.line == 0) return Status::InvalidArgument(file + ": " + reason);
-  return Status::InvalidArgument(file + ":" + std::to_string(at.line) + ":" +
-                                 std::to_string(at.column) + ": " + reason);
-}
 
 bool ValidName(std::string_view name, bool allow_dash) {
   if (name.empty() || name.size() > kMaxNameBytes) return false;
@@ -129,7 +114,7 @@ class SpecParser {
   }
   // An expression error "col N: reason" placed at the scalar's line and column + N - 1.
   Status ExpressionError(const YAML::Node& node, const Status& status) const {
-    Position at = PositionOf(node.Mark());
+    SourcePosition at = PositionOf(node.Mark());
     std::string_view message = status.message();
     int offset = 1;
     if (message.substr(0, 4) == "col ") {
@@ -445,7 +430,7 @@ Result<FeatureSpec> ParseFeatureSpec(std::string_view yaml, const std::string& f
   } catch (const YAML::Exception& e) {
     return ErrorAt(file, PositionOf(e.mark), e.msg);
   } catch (const std::exception& e) {
-    return ErrorAt(file, Position{}, std::string("cannot parse: ") + e.what());
+    return ErrorAt(file, SourcePosition{}, std::string("cannot parse: ") + e.what());
   }
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/event.h"
+#include "core/source_position.h"
 #include "ingest/internal/field_converter.h"
 #include "ingest/record_reader.h"
 
@@ -17,21 +18,6 @@ namespace {
 
 constexpr size_t kMaxMappingBytes = 1 << 20;
 constexpr int kMaxScale = 8;  // keeps 30-digit amounts within ParseDecimalAmount's range
-
-MappingPosition PositionOf(const YAML::Mark& mark) {
-  if (mark.is_null()) return {};
-  return {mark.line + 1, mark.column + 1};
-}
-
-Status ErrorAt(std::string_view source, MappingPosition position, std::string_view why) {
-  std::string message(source);
-  if (position.line > 0) {
-    message += ':' + std::to_string(position.line) + ':' + std::to_string(position.column);
-  }
-  message += ": ";
-  message += why;
-  return Status::InvalidArgument(std::move(message));
-}
 
 Status ErrorAt(std::string_view source, const YAML::Node& node, std::string_view why) {
   return ErrorAt(source, PositionOf(node.Mark()), why);

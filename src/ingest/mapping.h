@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/schema.h"
+#include "core/source_position.h"
 #include "core/status.h"
 
 namespace panorama {
@@ -26,10 +27,7 @@ enum class FileFormat;  // defined in ingest/record_reader.h
 enum class TimeFormat { kIso8601, kEpochSeconds, kEpochMillis, kEpochMicros };
 
 // A position inside the mapping file, 1-based; 0 when unknown.
-struct MappingPosition {
-  int line = 0;
-  int column = 0;
-};
+using MappingPosition = SourcePosition;
 
 // How one canonical field is filled.
 struct FieldMapping {
