@@ -33,7 +33,8 @@ struct Period {
 };
 
 struct ModelMetadata {
-  std::string id;    // names the model in decisions: "fraud-<spec>-<UTC time>", e.g. "fraud-fraud-20261203T120000Z"
+  // Names the model in decisions: "fraud-<spec>-<UTC time>", e.g. "fraud-fraud-20261203T120000Z".
+  std::string id;
   std::string kind;  // "fraud"
   std::string created_at;
   std::string spec_name;
