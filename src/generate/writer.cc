@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/json_string.h"
 #include "core/money.h"
 
 namespace panorama::generate {
@@ -97,46 +98,6 @@ void AppendCsvValue(std::string_view text, std::string* out) {
   for (char ch : text) {
     if (ch == '"') out->push_back('"');
     out->push_back(ch);
-  }
-  out->push_back('"');
-}
-
-void AppendJsonString(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char ch : text) {
-    const auto byte = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        if (byte < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[byte >> 4]);
-          out->push_back(kHex[byte & 0xF]);
-        } else {
-          out->push_back(ch);
-        }
-    }
   }
   out->push_back('"');
 }

@@ -59,8 +59,9 @@ Status RemoveTemporaryFiles(const std::string& dir) {
   // readdir is safe here: no other thread shares this DIR stream (readdir_r is deprecated).
   while (const dirent* entry = ::readdir(d)) {  // NOLINT(concurrency-mt-unsafe)
     std::string_view name = entry->d_name;
-    if (name.ends_with(".idx.tmp") && ::unlink(log_internal::JoinPath(dir, name).c_str()) != 0 &&
-        errno != ENOENT) {
+    const bool temporary =
+        name.find(".idx.tmp.") != std::string_view::npos || name.ends_with(".idx.tmp");
+    if (temporary && ::unlink(log_internal::JoinPath(dir, name).c_str()) != 0 && errno != ENOENT) {
       status = Status::FromErrno("removing " + std::string(name), errno);
       break;
     }

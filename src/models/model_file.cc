@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
@@ -18,6 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+
+#include "core/atomic_file.h"
 
 namespace panorama::models {
 namespace {
@@ -232,44 +233,6 @@ Result<ModelMetadata> ReadMetadata(const json& doc) {
   return m;
 }
 
-Status WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno("write", errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-Status WriteAtomically(const std::string& path, const std::string& data) {
-  // Unique per process and call, so that concurrent writers never share a temporary file.
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::FromErrno("create " + tmp, errno);
-  Status s = WriteAll(fd, data);
-  if (s.ok() && ::fsync(fd) != 0) s = Status::FromErrno("fsync", errno);
-  if (::close(fd) != 0 && s.ok()) s = Status::FromErrno("close", errno);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Status::FromErrno("rename", errno);
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  const size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Status::FromErrno("open directory " + dir, errno);
-  if (::fsync(dfd) != 0) s = Status::FromErrno("fsync directory " + dir, errno);
-  ::close(dfd);
-  return s;
-}
-
 Result<std::string> ReadWholeFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno("open", errno);
@@ -343,7 +306,7 @@ Status WriteImpl(const std::string& path, const ModelMetadata& meta,
   // error_handler replace: invalid UTF-8 in a name must not throw.
   std::string text = doc.dump(-1, ' ', false, json::error_handler_t::replace);
   text.push_back('\n');
-  return WriteAtomically(path, text);
+  return WriteFileAtomically(path, text);
 }
 
 }  // namespace

@@ -251,7 +251,7 @@ void HttpServer::Impl::PostBatch(const httplib::Request& req, httplib::Response&
       const bool late = outcome.status.code() == StatusCode::kOutOfRange;
       const bool bad = late || outcome.status.code() == StatusCode::kInvalidArgument;
       fmt::format_to(std::back_inserter(s.out), "{{\"index\":{},\"tx_id\":", i);
-      internal::AppendJsonString(outcome.tx_id, &s.out);
+      AppendJsonString(outcome.tx_id, &s.out);
       s.out.append(",\"error\":");
       internal::AppendError(bad ? 400 : 503,
                             late ? "late" : (bad ? "invalid_argument" : "unavailable"),
@@ -347,13 +347,13 @@ void HttpServer::Impl::GetHealth(const httplib::Request& /*req*/, httplib::Respo
   std::string out =
       fmt::format("{{\"status\":\"{}\",\"last_seq\":{},\"ruleset\":",
                   ok ? "ok" : (service->healthy() ? "stopping" : "unhealthy"), service->last_seq());
-  internal::AppendJsonString(decider->ruleset_label(), &out);
+  AppendJsonString(decider->ruleset_label(), &out);
   out.append(",\"model\":");
   std::string model = decider->model_label();
   if (model.empty()) {
     out.append("null");
   } else {
-    internal::AppendJsonString(model, &out);
+    AppendJsonString(model, &out);
   }
   ServiceCounters c = service->counters();
   fmt::format_to(std::back_inserter(out), ",\"decided\":{},\"duplicates\":{},\"rejected\":{}}}\n",

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/atomic_file.h"
 #include "core/event_codec.h"
 #include "decide/rules.h"
 #include "features/feature_engine.h"
@@ -50,18 +51,8 @@ std::string ServingStartPath(const std::string& data_dir) {
   return MetaDir(data_dir) + "/serving_start";
 }
 
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno("open " + path, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::FromErrno("fsync " + path, err);
-  return Status::Ok();
-}
-
 // The first seq the service decides: read from DIR/meta/serving_start, or, the first time,
-// `next_seq` written there durably (a temporary file renamed, both fsync'ed).
+// `next_seq` written there durably.
 Result<uint64_t> ReadOrCreateServingStart(const std::string& data_dir, uint64_t next_seq) {
   const std::string path = ServingStartPath(data_dir);
   std::error_code ec;
@@ -91,22 +82,7 @@ Result<uint64_t> ReadOrCreateServingStart(const std::string& data_dir, uint64_t 
     return seq;
   }
   std::filesystem::create_directories(MetaDir(data_dir), ec);
-  const std::string tmp = path + ".tmp";
-  {
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::FromErrno("open " + tmp, errno);
-    const std::string text = std::to_string(next_seq) + "\n";
-    bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    int err = errno;
-    bool synced = written && ::fsync(fd) == 0;
-    if (written && !synced) err = errno;
-    ::close(fd);
-    if (!synced) return Status::FromErrno("write " + tmp, err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::FromErrno("rename " + tmp + " to " + path, errno);
-  }
-  PANO_RETURN_IF_ERROR(SyncPath(MetaDir(data_dir), O_RDONLY | O_DIRECTORY));
+  PANO_RETURN_IF_ERROR(WriteFileAtomically(path, std::to_string(next_seq) + "\n"));
   return next_seq;
 }
 

@@ -237,12 +237,14 @@ TEST_F(TransactionLogTest, StrayFilesAreIgnored) {
   AppendBytes(dir_ + "/README", "not a segment");
   AppendBytes(dir_ + "/12.seg", "short name");
   AppendBytes(dir_ + "/0000000000000000000x.seg", "not a number");
-  AppendBytes(dir_ + "/00000000000000000007.idx.tmp", "leftover");
+  AppendBytes(dir_ + "/00000000000000000007.idx.tmp", "leftover");         // an older release's
+  AppendBytes(dir_ + "/00000000000000000007.idx.tmp.4242.0", "leftover");  // WriteFileAtomically's
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
   AppendRandom(log.get(), 5);
   EXPECT_EQ(ReadSeqRange(dir_, 1), model_);
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/00000000000000000007.idx.tmp"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/00000000000000000007.idx.tmp.4242.0"));
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/README"));
 }
 

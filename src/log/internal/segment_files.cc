@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/atomic_file.h"
+
 namespace panorama::log_internal {
 
 void ScopedFd::Reset() {
@@ -130,22 +132,8 @@ std::optional<SegmentIndex> LoadSegmentIndex(const std::string& dir, const Segme
 }
 
 Status WriteSegmentIndex(const std::string& dir, const SegmentIndex& index) {
-  std::string path = JoinPath(dir, IndexFileName(index.first_seq));
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::FromErrno("creating " + tmp, errno);
-  ScopedFd owned(fd);
-  Status status = WriteAt(fd, EncodeSegmentIndex(index), 0, tmp);
-  if (status.ok()) status = SyncFile(fd, tmp);
-  owned.Reset();
-  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    status = Status::FromErrno("renaming " + tmp, errno);
-  }
-  if (!status.ok()) {
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  return SyncDir(dir);
+  return WriteFileAtomically(JoinPath(dir, IndexFileName(index.first_seq)),
+                             EncodeSegmentIndex(index));
 }
 
 std::string Location(std::string_view segment_name, uint64_t offset) {

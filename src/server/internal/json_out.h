@@ -7,13 +7,11 @@
 #include <string_view>
 
 #include "core/event.h"
+#include "core/json_string.h"
 #include "server/scoring_service.h"
 
 namespace panorama::server::internal {
 
-// A JSON string literal of `text`: escapes quotes, backslashes and control characters, and
-// replaces bytes that are not valid UTF-8 by U+FFFD (messages may quote raw input).
-void AppendJsonString(std::string_view text, std::string* out);
 // A JSON array of the ';'-separated elements of `list` (trimmed; empty elements dropped).
 void AppendJsonList(std::string_view list, std::string* out);
 // A double in the shortest form that reads back, or null when NaN or infinite.
