@@ -161,8 +161,8 @@ void Decider::ToEvent(const Event& tx, const Decision& decision, Timestamp decid
       fmt::format_to(std::back_inserter(text), "{}=missing (+{:.3f})", input_name(reason.input),
                      reason.contribution);
     } else {
-      fmt::format_to(std::back_inserter(text), "{}={:g} (+{:.3f})", input_name(reason.input),
-                     reason.value, reason.contribution);
+      fmt::format_to(std::back_inserter(text), "{}={} (+{:.3f})", input_name(reason.input),
+                     features::FormatFeatureValue(reason.value), reason.contribution);
     }
   }
   if (!text.empty()) out->set_str(decision::kReasons, text);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <string>
@@ -420,6 +421,24 @@ std::string FormatDuration(Timestamp duration) {
     if (duration % unit == 0) return std::to_string(duration / unit) + letter;
   }
   return std::to_string(duration) + "us";
+}
+
+std::string FormatFeatureValue(double value) {
+  char buffer[64];
+  char* const end = buffer + sizeof(buffer);
+  const double magnitude = std::fabs(value);
+  std::to_chars_result written{};
+  if (value == 0) return "0";  // also -0
+  if (magnitude < 1e15 && value == std::trunc(value)) {
+    written = std::to_chars(buffer, end, value, std::chars_format::fixed, 0);
+  } else if (magnitude >= 1e-3 && magnitude < 1e15) {
+    written = std::to_chars(buffer, end, value, std::chars_format::fixed, 4);
+    while (written.ptr[-1] == '0') --written.ptr;  // a '.' comes first: 4 decimals were written
+    if (written.ptr[-1] == '.') --written.ptr;
+  } else {
+    written = std::to_chars(buffer, end, value, std::chars_format::general, 6);
+  }
+  return std::string(buffer, written.ptr);
 }
 
 Result<FeatureSpec> ParseFeatureSpec(std::string_view yaml, const std::string& file) {

@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <set>
 #include <string>
@@ -885,6 +887,31 @@ TEST(DurationTest, RoundTrips) {
     ASSERT_TRUE(parsed.ok()) << FormatDuration(duration);
     EXPECT_EQ(*parsed, duration);
   }
+}
+
+TEST(FeatureValueTextTest, IntegralValuesExactlyWithoutExponent) {
+  EXPECT_EQ(FormatFeatureValue(0), "0");
+  EXPECT_EQ(FormatFeatureValue(-0.0), "0");
+  EXPECT_EQ(FormatFeatureValue(7), "7");
+  EXPECT_EQ(FormatFeatureValue(1032960), "1032960");  // {:g} gave 1.03296e+06
+  EXPECT_EQ(FormatFeatureValue(-250000), "-250000");
+  EXPECT_EQ(FormatFeatureValue(999999999999999), "999999999999999");
+}
+
+TEST(FeatureValueTextTest, FractionsWithAtMostFourDecimals) {
+  EXPECT_EQ(FormatFeatureValue(0.5), "0.5");
+  EXPECT_EQ(FormatFeatureValue(0.0123), "0.0123");
+  EXPECT_EQ(FormatFeatureValue(1523.25), "1523.25");
+  EXPECT_EQ(FormatFeatureValue(2.0 / 3), "0.6667");
+  EXPECT_EQ(FormatFeatureValue(-12345678.125), "-12345678.125");
+  EXPECT_EQ(FormatFeatureValue(0.001), "0.001");
+}
+
+TEST(FeatureValueTextTest, TinyHugeAndNonFiniteInGeneralForm) {
+  EXPECT_EQ(FormatFeatureValue(1.5e-5), "1.5e-05");
+  EXPECT_EQ(FormatFeatureValue(2.5e15), "2.5e+15");
+  EXPECT_EQ(FormatFeatureValue(std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(FormatFeatureValue(std::nan("")), "nan");
 }
 
 // ---------------------------------------------------------------------------------------
