@@ -120,28 +120,39 @@ void SendError(httplib::Response& res, int status, std::string_view code, std::s
   SendJson(res, status, internal::ErrorBody(status, code, field, reason, offset));
 }
 
-void SendStatus(httplib::Response& res, const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk:
-      SendJson(res, 200, "{}\n");
-      return;
+// The answer to a failed Status: HTTP status, error code and the field it concerns.
+struct ErrorAnswer {
+  int http_status;
+  std::string_view code;
+  std::string_view field;
+};
+
+ErrorAnswer AnswerFor(StatusCode code) {
+  switch (code) {
     case StatusCode::kInvalidArgument:
-      SendError(res, 400, "invalid_argument", "", status.message());
-      return;
-    case StatusCode::kOutOfRange:
-      SendError(res, 400, "late", "ts", status.message());
-      return;
+      return {400, "invalid_argument", ""};
+    case StatusCode::kOutOfRange:  // the scoring service's late transaction
+      return {400, "late", "ts"};
     case StatusCode::kNotFound:
-      SendError(res, 404, "not_found", "", status.message());
-      return;
+      return {404, "not_found", ""};
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition:
-      SendError(res, 409, "conflict", "", status.message());
-      return;
+      return {409, "conflict", ""};
     default:
-      SendError(res, 503, "unavailable", "", status.ToString());
-      return;
+      return {503, "unavailable", ""};
   }
+}
+
+void SendStatus(httplib::Response& res, const Status& status) {
+  if (status.ok()) {
+    SendJson(res, 200, "{}\n");
+    return;
+  }
+  const ErrorAnswer answer = AnswerFor(status.code());
+  // A server-side failure names its kind too (status.ToString()); the client's own error
+  // is its message alone.
+  SendError(res, answer.http_status, answer.code, answer.field,
+            answer.http_status == 503 ? status.ToString() : status.message());
 }
 
 bool AcceptBody(const httplib::Request& req, httplib::Response& res, size_t max_bytes) {
@@ -248,14 +259,12 @@ void HttpServer::Impl::PostBatch(const httplib::Request& req, httplib::Response&
     const TxOutcome& outcome = s.outcomes[next_valid++];
     if (!outcome.status.ok()) {
       ++rejected;
-      const bool late = outcome.status.code() == StatusCode::kOutOfRange;
-      const bool bad = late || outcome.status.code() == StatusCode::kInvalidArgument;
+      const ErrorAnswer answer = AnswerFor(outcome.status.code());
       fmt::format_to(std::back_inserter(s.out), "{{\"index\":{},\"tx_id\":", i);
       AppendJsonString(outcome.tx_id, &s.out);
       s.out.append(",\"error\":");
-      internal::AppendError(bad ? 400 : 503,
-                            late ? "late" : (bad ? "invalid_argument" : "unavailable"),
-                            late ? "ts" : "", outcome.status.message(), -1, &s.out);
+      internal::AppendError(answer.http_status, answer.code, answer.field, outcome.status.message(),
+                            -1, &s.out);
       s.out.push_back('}');
       continue;
     }
