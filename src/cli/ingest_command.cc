@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/reject_file.h"
+#include "cli/store_flags.h"
 #include "core/schema.h"
 #include "ingest/mapping.h"
 #include "ingest/pii.h"
@@ -100,30 +101,13 @@ int RunIngest(const IngestArgs& args) {
   }
 
   StoreOptions store_options;
-  if (args.sync == "batch") {
-    store_options.log.sync = SyncPolicy::kEveryBatch;
-  } else if (args.sync == "interval") {
-    store_options.log.sync = SyncPolicy::kInterval;
-  } else if (args.sync == "none") {
-    store_options.log.sync = SyncPolicy::kNone;
-  } else {
-    return fail("--sync must be batch, interval or none");
-  }
+  const std::optional<SyncPolicy> sync = ParseSyncFlag(args.sync);
+  if (!sync) return fail("--sync must be batch, interval or none");
+  store_options.log.sync = *sync;
   auto store = EventStore::Open(args.data_dir, store_options);
   if (!store.ok()) return fail(store.status().ToString());
   const OpenReport& opened = (*store)->open_report();
-  if (opened.log.tail_truncated) {
-    std::cerr << fmt::format("recovered: torn log tail of {} bytes truncated at {}\n",
-                             opened.log.truncated_bytes, opened.log.truncated_at);
-  }
-  if (opened.index_rebuilt) {
-    std::cerr << "recovered: the id index held records lost with the torn tail; rebuilt it "
-                 "from the log\n";
-  }
-  if (opened.index_replayed > 0) {
-    std::cerr << fmt::format("recovered: {} log records replayed into the id index\n",
-                             opened.index_replayed);
-  }
+  PrintStoreRecovery(opened, std::cerr);
 
   auto tokenizer = PiiTokenizer::LoadOrCreate(PiiKeyPath(args.data_dir));
   if (!tokenizer.ok()) return fail(tokenizer.status().message());
@@ -213,7 +197,7 @@ void RegisterIngest(CLI::App& app, int& exit_code) {
   cmd->add_option("--mapping", args->mapping_path, "column-mapping YAML for a foreign layout");
   cmd->add_option("--rejects", args->rejects_path,
                   "where to write rejected records (default: DATA/rejects/ingest-*.csv)");
-  cmd->add_option("--sync", args->sync, "fsync policy: batch (default), interval, none");
+  cmd->add_option("--sync", args->sync, kSyncFlagHelp);
   cmd->add_option("--batch", args->batch_size, "records per durable batch")
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--json", args->json, "end with one JSON summary line");

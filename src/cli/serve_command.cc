@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/store_flags.h"
 #include "server/http_server.h"
 #include "server/scoring_service.h"
 
@@ -39,15 +40,7 @@ int Fail(const std::string& message) {
 
 void PrintRecovery(const std::string& data_dir, const server::ScoringService& service) {
   const server::RecoveryInfo& r = service.recovery();
-  if (r.store.log.tail_truncated) {
-    std::cout << fmt::format("recovered: torn log tail of {} bytes truncated at {}\n",
-                             r.store.log.truncated_bytes, r.store.log.truncated_at);
-  }
-  if (r.store.index_rebuilt) std::cout << "recovered: the id index was rebuilt from the log\n";
-  if (r.store.index_replayed > 0) {
-    std::cout << fmt::format("recovered: {} log records replayed into the id index\n",
-                             r.store.index_replayed);
-  }
+  PrintStoreRecovery(r.store, std::cout);
   std::cout << fmt::format(
       "opened {}: {} log records ({} transactions, {} decisions) replayed into the features in "
       "{:.2f} s; serving from seq {}\n",
@@ -75,15 +68,9 @@ int RunServe(const ServeArgs& args) {
   options.rules_path = args.rules_path;
   options.model_path = args.model_path;
   options.max_group = std::max<size_t>(args.max_group, 1);
-  if (args.sync == "batch") {
-    options.sync = SyncPolicy::kEveryBatch;
-  } else if (args.sync == "interval") {
-    options.sync = SyncPolicy::kInterval;
-  } else if (args.sync == "none") {
-    options.sync = SyncPolicy::kNone;
-  } else {
-    return Fail("--sync must be batch, interval or none");
-  }
+  const std::optional<SyncPolicy> sync = ParseSyncFlag(args.sync);
+  if (!sync) return Fail("--sync must be batch, interval or none");
+  options.sync = *sync;
 
   // The signals are taken by one thread with sigwait(); every thread started from here on
   // inherits the mask, so no handler ever runs inside the service's threads.
@@ -165,8 +152,7 @@ void RegisterServe(CLI::App& app, int& exit_code) {
   cmd->add_option("--port", args->port, "Port (0 picks a free one)")->capture_default_str();
   cmd->add_option("--threads", args->threads, "HTTP worker threads (one per open connection)")
       ->capture_default_str();
-  cmd->add_option("--sync", args->sync, "Log sync policy: batch, interval or none")
-      ->capture_default_str();
+  cmd->add_option("--sync", args->sync, kSyncFlagHelp)->capture_default_str();
   cmd->add_option("--max-group", args->max_group, "Transactions per group commit at most")
       ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = RunServe(*args); });
