@@ -428,7 +428,11 @@ int RunShow(const ShowArgs& args) {
   for (size_t i = 0; i < spec->features.size(); ++i) {
     const auto& def = spec->features[i];
     if (def.keyspace != keyspace) continue;
-    std::string value = std::isnan(values[i]) ? "-" : features::FormatFeatureValue(values[i]);
+    std::string value = "-";
+    if (!std::isnan(values[i])) {
+      value.clear();
+      features::AppendFeatureValue(values[i], &value);
+    }
     std::string what = std::string(features::AggregationName(def.aggregation));
     if (def.window != features::kLifetime) what += " " + features::FormatDuration(def.window);
     if (!def.filter_text.empty()) what += " where " + def.filter_text;

@@ -161,8 +161,10 @@ void Decider::ToEvent(const Event& tx, const Decision& decision, Timestamp decid
       fmt::format_to(std::back_inserter(text), "{}=missing (+{:.3f})", input_name(reason.input),
                      reason.contribution);
     } else {
-      fmt::format_to(std::back_inserter(text), "{}={} (+{:.3f})", input_name(reason.input),
-                     features::FormatFeatureValue(reason.value), reason.contribution);
+      text += input_name(reason.input);
+      text += '=';
+      features::AppendFeatureValue(reason.value, &text);
+      fmt::format_to(std::back_inserter(text), " (+{:.3f})", reason.contribution);
     }
   }
   if (!text.empty()) out->set_str(decision::kReasons, text);

@@ -423,12 +423,15 @@ std::string FormatDuration(Timestamp duration) {
   return std::to_string(duration) + "us";
 }
 
-std::string FormatFeatureValue(double value) {
+void AppendFeatureValue(double value, std::string* out) {
+  if (value == 0) {  // also -0
+    out->push_back('0');
+    return;
+  }
   char buffer[64];
   char* const end = buffer + sizeof(buffer);
   const double magnitude = std::fabs(value);
   std::to_chars_result written{};
-  if (value == 0) return "0";  // also -0
   if (magnitude < 1e15 && value == std::trunc(value)) {
     written = std::to_chars(buffer, end, value, std::chars_format::fixed, 0);
   } else if (magnitude >= 1e-3 && magnitude < 1e15) {
@@ -438,7 +441,7 @@ std::string FormatFeatureValue(double value) {
   } else {
     written = std::to_chars(buffer, end, value, std::chars_format::general, 6);
   }
-  return std::string(buffer, written.ptr);
+  out->append(buffer, written.ptr);
 }
 
 Result<FeatureSpec> ParseFeatureSpec(std::string_view yaml, const std::string& file) {

@@ -87,10 +87,11 @@ Result<FeatureSpec> LoadFeatureSpec(const std::string& path);
 Result<Timestamp> ParseDuration(std::string_view text);
 std::string FormatDuration(Timestamp duration);
 
-// A feature value as an analyst reads it (reasons, `panorama features show`): integral values
-// exactly, without an exponent (counts, seconds, sums of minor units: 1032960, not
+// Appends a feature value as an analyst reads it (reasons, `panorama features show`): integral
+// values exactly, without an exponent (counts, seconds, sums of minor units: 1032960, not
 // 1.03296e+06); others with at most 4 decimals (0.0123, 1523.5); magnitudes under 0.001 or
-// from 1e15 on, and NaN or infinities, in the shortest general form (1.5e-05).
-std::string FormatFeatureValue(double value);
+// from 1e15 on, and NaN or infinities, in the general form with 6 digits (1.5e-05). Appends
+// into `out` without allocating beyond its growth (the decision record's reasons use it).
+void AppendFeatureValue(double value, std::string* out);
 
 }  // namespace panorama::features

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 
@@ -283,8 +284,14 @@ TEST(Decider, ModelScoreAddsToRulePointsAndGivesReasons) {
   EXPECT_EQ(event.str(decision::kModel), "m-test");
   EXPECT_DOUBLE_EQ(event.real(decision::kModelScore), p);
   std::string reasons(event.str(decision::kReasons));
-  EXPECT_NE(reasons.find(decider->input_name(d.reasons[0].input) + "="), std::string::npos)
-      << reasons;
+  // "name=value (+contribution)", the value as AppendFeatureValue writes it.
+  std::string first = decider->input_name(d.reasons[0].input) + "=";
+  features::AppendFeatureValue(d.reasons[0].value, &first);
+  char contribution[32];
+  std::snprintf(contribution, sizeof(contribution), " (+%.3f)", d.reasons[0].contribution);
+  first += contribution;
+  EXPECT_EQ(reasons.substr(0, first.size()), first) << reasons;
+  EXPECT_TRUE(d.reasons[0].value == 250000 || d.reasons[0].value == 6) << d.reasons[0].value;
 
   // A low-risk transaction: a low probability and no positive reason above the bias.
   features = {0, 0};

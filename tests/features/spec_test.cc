@@ -889,29 +889,36 @@ TEST(DurationTest, RoundTrips) {
   }
 }
 
+std::string ValueText(double value) {
+  std::string out = "x=";  // appends: what was there stays
+  AppendFeatureValue(value, &out);
+  EXPECT_EQ(out.substr(0, 2), "x=");
+  return out.substr(2);
+}
+
 TEST(FeatureValueTextTest, IntegralValuesExactlyWithoutExponent) {
-  EXPECT_EQ(FormatFeatureValue(0), "0");
-  EXPECT_EQ(FormatFeatureValue(-0.0), "0");
-  EXPECT_EQ(FormatFeatureValue(7), "7");
-  EXPECT_EQ(FormatFeatureValue(1032960), "1032960");  // {:g} gave 1.03296e+06
-  EXPECT_EQ(FormatFeatureValue(-250000), "-250000");
-  EXPECT_EQ(FormatFeatureValue(999999999999999), "999999999999999");
+  EXPECT_EQ(ValueText(0), "0");
+  EXPECT_EQ(ValueText(-0.0), "0");
+  EXPECT_EQ(ValueText(7), "7");
+  EXPECT_EQ(ValueText(1032960), "1032960");  // {:g} gave 1.03296e+06
+  EXPECT_EQ(ValueText(-250000), "-250000");
+  EXPECT_EQ(ValueText(999999999999999), "999999999999999");
 }
 
 TEST(FeatureValueTextTest, FractionsWithAtMostFourDecimals) {
-  EXPECT_EQ(FormatFeatureValue(0.5), "0.5");
-  EXPECT_EQ(FormatFeatureValue(0.0123), "0.0123");
-  EXPECT_EQ(FormatFeatureValue(1523.25), "1523.25");
-  EXPECT_EQ(FormatFeatureValue(2.0 / 3), "0.6667");
-  EXPECT_EQ(FormatFeatureValue(-12345678.125), "-12345678.125");
-  EXPECT_EQ(FormatFeatureValue(0.001), "0.001");
+  EXPECT_EQ(ValueText(0.5), "0.5");
+  EXPECT_EQ(ValueText(0.0123), "0.0123");
+  EXPECT_EQ(ValueText(1523.25), "1523.25");
+  EXPECT_EQ(ValueText(2.0 / 3), "0.6667");
+  EXPECT_EQ(ValueText(-12345678.125), "-12345678.125");
+  EXPECT_EQ(ValueText(0.001), "0.001");
 }
 
 TEST(FeatureValueTextTest, TinyHugeAndNonFiniteInGeneralForm) {
-  EXPECT_EQ(FormatFeatureValue(1.5e-5), "1.5e-05");
-  EXPECT_EQ(FormatFeatureValue(2.5e15), "2.5e+15");
-  EXPECT_EQ(FormatFeatureValue(std::numeric_limits<double>::infinity()), "inf");
-  EXPECT_EQ(FormatFeatureValue(std::nan("")), "nan");
+  EXPECT_EQ(ValueText(1.5e-5), "1.5e-05");
+  EXPECT_EQ(ValueText(2.5e15), "2.5e+15");
+  EXPECT_EQ(ValueText(std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(ValueText(std::nan("")), "nan");
 }
 
 // ---------------------------------------------------------------------------------------
