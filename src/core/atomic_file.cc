@@ -29,11 +29,29 @@ Status Fsync(int fd, const std::string& path) {
   return Status::Ok();
 }
 
+constexpr std::string_view kTemporaryInfix = ".tmp.";
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 }  // namespace
+
+std::string_view AtomicWriteTarget(std::string_view name) {
+  // <target>.tmp.<pid>.<n>
+  const size_t n_dot = name.rfind('.');
+  if (n_dot == std::string_view::npos || !AllDigits(name.substr(n_dot + 1))) return {};
+  std::string_view rest = name.substr(0, n_dot);  // <target>.tmp.<pid>
+  const size_t pid_dot = rest.rfind('.');
+  if (pid_dot == std::string_view::npos || !AllDigits(rest.substr(pid_dot + 1))) return {};
+  rest = rest.substr(0, pid_dot + 1);  // <target>.tmp.
+  if (!rest.ends_with(kTemporaryInfix) || rest.size() == kTemporaryInfix.size()) return {};
+  return rest.substr(0, rest.size() - kTemporaryInfix.size());
+}
 
 Status WriteFileAtomically(const std::string& path, std::string_view data) {
   static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
+  const std::string tmp = path + std::string(kTemporaryInfix) + std::to_string(::getpid()) + "." +
                           std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("creating " + tmp, errno);

@@ -17,4 +17,9 @@ namespace panorama {
 // a name that starts with `path` + ".tmp.").
 Status WriteFileAtomically(const std::string& path, std::string_view data);
 
+// For a file name in a directory: the name of the file a WriteFileAtomically temporary was
+// for ("0007.idx" for "0007.idx.tmp.4242.0"), or empty when `name` is not such a temporary.
+// Lets the owner of a directory clear what an interrupted write left.
+std::string_view AtomicWriteTarget(std::string_view name);
+
 }  // namespace panorama

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/atomic_file.h"
 #include "log/internal/log_impl.h"
 #include "log/internal/segment_reader.h"
 #include "log/transaction_log.h"
@@ -59,8 +60,8 @@ Status RemoveTemporaryFiles(const std::string& dir) {
   // readdir is safe here: no other thread shares this DIR stream (readdir_r is deprecated).
   while (const dirent* entry = ::readdir(d)) {  // NOLINT(concurrency-mt-unsafe)
     std::string_view name = entry->d_name;
-    const bool temporary =
-        name.find(".idx.tmp.") != std::string_view::npos || name.ends_with(".idx.tmp");
+    // A sidecar index whose atomic write was cut (".idx.tmp" is earlier releases' name).
+    const bool temporary = AtomicWriteTarget(name).ends_with(".idx") || name.ends_with(".idx.tmp");
     if (temporary && ::unlink(log_internal::JoinPath(dir, name).c_str()) != 0 && errno != ENOENT) {
       status = Status::FromErrno("removing " + std::string(name), errno);
       break;

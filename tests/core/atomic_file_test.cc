@@ -62,10 +62,27 @@ TEST(AtomicFileTest, AFailedRenameKeepsTheOldContentAndRemovesTheTemporary) {
   std::filesystem::create_directories(dir + "/target/inside");
   const Status status = WriteFileAtomically(dir + "/target", "new");
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.ToString().find("renaming"), std::string::npos) << status.ToString();
+  const std::string message = status.ToString();
+  EXPECT_NE(message.find("renaming"), std::string::npos) << message;
+  // The temporary's name is one AtomicWriteTarget knows, so a directory's owner can clear
+  // what a write cut by a crash leaves.
+  const size_t at = message.find("target.tmp.");
+  ASSERT_NE(at, std::string::npos) << message;
+  EXPECT_EQ(AtomicWriteTarget(message.substr(at, message.find(' ', at) - at)), "target") << message;
   EXPECT_TRUE(std::filesystem::is_directory(dir + "/target/inside"));
   EXPECT_EQ(Names(dir), std::vector<std::string>{"target"});
   std::filesystem::remove_all(dir);
+}
+
+TEST(AtomicFileTest, AtomicWriteTargetNamesWhatATemporaryWasFor) {
+  EXPECT_EQ(AtomicWriteTarget("00000000000000000007.idx.tmp.4242.0"), "00000000000000000007.idx");
+  EXPECT_EQ(AtomicWriteTarget("model.json.tmp.1.17"), "model.json");
+  EXPECT_EQ(AtomicWriteTarget("a.tmp.b.tmp.9.9"), "a.tmp.b");
+  for (const char* other :
+       {"model.json", "0007.idx.tmp", "0007.idx.tmp.", "0007.idx.tmp.12", "0007.idx.tmp.12.",
+        "0007.idx.tmp.x.1", "0007.idx.tmp.1.x", ".tmp.1.2", "tmp.1.2", "0007.idx.temp.1.2", ""}) {
+    EXPECT_EQ(AtomicWriteTarget(other), "") << other;
+  }
 }
 
 }  // namespace
