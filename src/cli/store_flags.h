@@ -12,9 +12,8 @@
 namespace panorama::cli {
 
 inline constexpr const char* kSyncFlagHelp =
-    "Log sync policy: batch (fsync each batch before acknowledging it; the default), interval "
-    "(fsync every 100 ms), "
-    "none (left to the OS)";
+    "Log sync policy: batch (fsync each batch before acknowledging it; the default), "
+    "interval (fsync every 100 ms), none (left to the OS)";
 
 // "batch", "interval" or "none"; nullopt for anything else.
 std::optional<SyncPolicy> ParseSyncFlag(std::string_view text);
